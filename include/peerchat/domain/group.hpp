@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: MIT
+// A private group, its members, and one user's view of it.
+#pragma once
+#include "peerchat/core/ids.hpp"
+#include "peerchat/domain/role.hpp"
+#include <string>
+#include <vector>
+
+namespace peerchat {
+
+struct group {
+  group_id id{};
+  std::string name;
+  std::string topic;
+  seq_t last_seq = 0;
+  millis_t created_at = 0;
+};
+
+struct member {
+  user_id user{};
+  std::string username;
+  std::string display_name;
+  peerchat::role role = role::member;
+};
+
+// A group as one of its members sees it in their list.
+struct group_summary {
+  peerchat::group group;
+  peerchat::role role = role::member;
+  seq_t last_read_seq = 0;
+  std::int64_t unread = 0;
+};
+
+struct group_detail {
+  group_summary summary;
+  std::vector<member> members;
+  std::vector<bool> online;  // beside members, from the live hub
+};
+
+}  // namespace peerchat

@@ -1,0 +1,36 @@
+// SPDX-License-Identifier: MIT
+// Messages as members read them: current state for history, and search hits.
+#pragma once
+#include "peerchat/core/ids.hpp"
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerchat {
+
+// A message in its current state (edits applied).
+struct message_view {
+  seq_t seq = 0;
+  std::int64_t id = 0;
+  millis_t ts = 0;
+  user_id sender{};
+  std::string sender_display_name;
+  std::optional<std::string> body;  // nullopt once deleted
+  std::string client_msg_id;
+  std::optional<seq_t> reply_to;
+  std::optional<millis_t> edited_at;
+  std::map<std::string, std::vector<std::int64_t>> reactions;  // emoji → user ids
+};
+
+struct search_hit {
+  group_id group{};
+  seq_t seq = 0;
+  millis_t ts = 0;
+  user_id sender{};
+  std::string sender_display_name;
+  std::string snippet;  // matches between U+0002 and U+0003
+};
+
+}  // namespace peerchat

@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// Accounts and sessions: creating users, logging in and out, authenticating tokens.
+#pragma once
+#include "peerchat/core/error.hpp"
+#include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/domain/user.hpp"
+#include "peerchat/service/context.hpp"
+#include <string>
+
+namespace peerchat::service {
+
+struct login_result {
+  std::string token;  // shown once; the store keeps only its SHA-256
+  peerchat::user user;
+  session_id session{};
+};
+
+// Creates a session row for u and returns its token. Writer thread only.
+std::string create_session(store::database& db, user_id u, millis_t now, std::int64_t days,
+                           session_id* created = nullptr);
+// Inserts a user whose password is already hashed. Writer thread only; conflict when taken.
+result<user> insert_user(store::database& db, std::string const& username,
+                         std::string const& display_name, std::string const& password_hash,
+                         bool is_admin, millis_t now);
+
+// Thread safety: all methods from any worker thread.
+class accounts {
+ public:
+  explicit accounts(context& ctx);
+
+  result<user> create_user(std::string_view username, std::string_view display_name,
+                           std::string_view password, bool is_admin);
+  // client_address keys the per-address rate limit.
+  result<login_result> login(std::string_view username, std::string_view password,
+                             std::string const& client_address);
+  result<principal> authenticate(std::string_view token);
+  // Ends the session: the token stops working at once and its sockets close with 4001.
+  result<void> logout(principal const& who);
+
+ private:
+  context& ctx_;
+  rate_limiter per_username_;
+  rate_limiter per_address_;
+  std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
+};
+
+}  // namespace peerchat::service

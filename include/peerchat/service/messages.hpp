@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: MIT
+// Messages and the group's log: send, edit, delete, react, read markers, history, search.
+#pragma once
+#include "peerchat/core/error.hpp"
+#include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/domain/event.hpp"
+#include "peerchat/domain/message.hpp"
+#include "peerchat/domain/user.hpp"
+#include "peerchat/service/context.hpp"
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace peerchat::service {
+
+struct send_request {
+  group_id group{};
+  std::string body;
+  std::string client_msg_id;
+  std::optional<seq_t> reply_to;
+};
+
+struct send_result {
+  event message;      // the `message` event (the original one for a retry)
+  bool created = false;
+};
+
+struct events_page {
+  std::vector<std::string> events;  // wire JSON, oldest first
+  seq_t last_seq = 0;
+};
+
+// Thread safety: all methods from any thread; the sync ones block on the store, so never
+// call them on an I/O thread. send_async never blocks.
+class messages {
+ public:
+  explicit messages(context& ctx);
+
+  // Validation and rate limiting, without touching the store (cheap; any thread).
+  result<send_request> prepare_send(user const& who, send_request req);
+  // Commits the message; `done` runs on the writer thread after the commit.
+  void send_async(user const& who, send_request req, std::function<void(result<send_result>)> done);
+  result<send_result> send(user const& who, send_request req);
+
+  result<event> edit(user const& who, group_id g, seq_t seq, std::string_view body);
+  result<event> remove(user const& who, group_id g, seq_t seq);
+  // nullopt when nothing changed (the reaction was already there, or already gone).
+  result<std::optional<event>> react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add);
+  result<seq_t> mark_read(user const& who, group_id g, seq_t seq);
+
+  result<std::vector<message_view>> history(user const& who, group_id g, std::optional<seq_t> before, int limit);
+  result<events_page> events_after(user const& who, group_id g, seq_t after, int limit);
+  result<std::vector<search_hit>> search(user const& who, std::string_view query,
+                                         std::optional<group_id> g, int limit);
+
+ private:
+  context& ctx_;
+  rate_limiter send_limit_;
+};
+
+}  // namespace peerchat::service

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: MIT
+// The single writer thread: owns the write connection and commits queued jobs together.
+#pragma once
+#include "peerchat/core/error.hpp"
+#include "peerchat/domain/event.hpp"
+#include "peerchat/store/database.hpp"
+#include <condition_variable>
+#include <cstddef>
+#include <deque>
+#include <functional>
+#include <future>
+#include <optional>
+#include <mutex>
+#include <thread>
+#include <vector>
+
+namespace peerchat::store {
+
+// Events a job produced; published after the batch that holds them commits.
+using event_list = std::vector<event>;
+
+// Thread safety: post() and call() from any thread; the work runs on the writer thread.
+//
+// Group commit: everything queued when the writer wakes runs in one BEGIN IMMEDIATE
+// transaction, each job inside its own SAVEPOINT so a failing job rolls back alone. One
+// fsync then covers the whole batch. After COMMIT the batch's events go to the publisher in
+// commit order (which is seq order per group), then each job's completion runs.
+class writer {
+ public:
+  using work_fn = std::function<void(database&, event_list&)>;
+  using done_fn = std::function<void(bool committed)>;
+  using publish_fn = std::function<void(event_list const&)>;
+
+  explicit writer(std::filesystem::path const& file);
+  ~writer();  // drains the queue, then stops
+
+  // Called on the writer thread after each commit with the batch's events, in order.
+  void set_publisher(publish_fn publisher);
+
+  // Queues a job. `work` may throw to fail the job (its savepoint is rolled back);
+  // `done(committed)` runs on the writer thread after the batch commits or fails.
+  void post(work_fn work, done_fn done);
+
+  // Runs f(database&, event_list&) on the writer thread and waits for the commit.
+  // F returns a result<T>; an exception or a failed commit becomes errc::internal.
+  template <class F>
+  auto call(F f) -> decltype(f(std::declval<database&>(), std::declval<event_list&>()));
+
+  // Stops taking jobs, commits what is queued, joins the thread. Idempotent.
+  void stop();
+
+  struct stats {
+    std::uint64_t batches = 0;
+    std::uint64_t jobs = 0;
+    std::size_t largest_batch = 0;
+  };
+  stats statistics() const;
+
+ private:
+  struct job {
+    work_fn work;
+    done_fn done;
+  };
+  void run();
+  void commit_batch(std::vector<job>& batch);
+
+  database db_;
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<job> queue_;      // guarded by mutex_
+  bool stopping_ = false;      // guarded by mutex_
+  stats stats_;                // guarded by mutex_
+  publish_fn publisher_;       // set before the first post
+  std::thread thread_;
+};
+
+template <class F>
+auto writer::call(F f) -> decltype(f(std::declval<database&>(), std::declval<event_list&>())) {
+  using R = decltype(f(std::declval<database&>(), std::declval<event_list&>()));
+  auto out = std::make_shared<std::optional<R>>();
+  std::promise<void> finished;
+  auto future = finished.get_future();
+  post([&f, out](database& db, event_list& events) { out->emplace(f(db, events)); },
+       [out, &finished](bool committed) {
+         if (!committed || !out->has_value())
+           *out = R(peerchat::error{errc::internal, "the store could not save this change", 0});
+         finished.set_value();
+       });
+  future.wait();
+  return std::move(**out);
+}
+
+}  // namespace peerchat::store

@@ -1,0 +1,260 @@
+// SPDX-License-Identifier: MIT
+// Commands and configuration parsing.
+#include "cli.hpp"
+#include "peerchat/core/crypto.hpp"
+#include "peerchat/gateway/server.hpp"
+#include "peerchat/service/accounts.hpp"
+#include "peerchat/service/validation.hpp"
+#include "peerchat/store/database.hpp"
+#include "peerchat/store/migrations.hpp"
+#include <algorithm>
+#include <charconv>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <iostream>
+#include <spdlog/spdlog.h>
+
+namespace peerchat::cli {
+
+namespace {
+
+struct option {
+  std::string_view flag;  // without the leading --
+  std::string_view env;
+  std::string_view help;
+  std::function<void(config&, std::string const&)> set;
+};
+
+std::int64_t to_int(std::string const& value, std::string_view name, std::int64_t min, std::int64_t max) {
+  std::int64_t v = 0;
+  auto [p, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
+  if (ec != std::errc() || p != value.data() + value.size() || v < min || v > max)
+    throw std::runtime_error(std::string(name) + " must be an integer in " + std::to_string(min) + "–" + std::to_string(max) +
+                             ", got '" + value + "'");
+  return v;
+}
+
+double to_double(std::string const& value, std::string_view name) {
+  char* end = nullptr;
+  double v = std::strtod(value.c_str(), &end);
+  if (value.empty() || *end != '\0' || v <= 0) throw std::runtime_error(std::string(name) + " must be a positive number");
+  return v;
+}
+
+std::vector<option> const& options() {
+  static std::vector<option> const table{
+      {"listen", "PEERCHAT_LISTEN", "ADDR:PORT to listen on (default 127.0.0.1:8080)",
+       [](config& c, std::string const& v) {
+         auto colon = v.rfind(':');
+         if (colon == std::string::npos) throw std::runtime_error("--listen must be ADDR:PORT, got '" + v + "'");
+         std::string host = v.substr(0, colon);
+         if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+         c.listen_host = host;
+         c.listen_port = static_cast<std::uint16_t>(to_int(v.substr(colon + 1), "--listen port", 0, 65535));
+       }},
+      {"data-dir", "PEERCHAT_DATA_DIR", "directory of the SQLite database (default ./data)",
+       [](config& c, std::string const& v) { c.data_dir = v; }},
+      {"public-url", "PEERCHAT_PUBLIC_URL", "URL users reach the server at, for invite links and the Origin check",
+       [](config& c, std::string const& v) { c.public_url = v; }},
+      {"tls-cert", "PEERCHAT_TLS_CERT", "PEM certificate chain, to serve HTTPS directly",
+       [](config& c, std::string const& v) { c.tls_cert = v; }},
+      {"tls-key", "PEERCHAT_TLS_KEY", "PEM private key for --tls-cert", [](config& c, std::string const& v) { c.tls_key = v; }},
+      {"io-threads", "PEERCHAT_IO_THREADS", "threads serving sockets (default 1)",
+       [](config& c, std::string const& v) { c.io_threads = static_cast<int>(to_int(v, "--io-threads", 1, 64)); }},
+      {"worker-threads", "PEERCHAT_WORKER_THREADS", "threads running store reads for requests (default 4)",
+       [](config& c, std::string const& v) { c.worker_threads = static_cast<int>(to_int(v, "--worker-threads", 1, 64)); }},
+      {"max-message-chars", "PEERCHAT_MAX_MESSAGE_CHARS", "longest message body in characters (default 8000)",
+       [](config& c, std::string const& v) { c.limits.message_chars = to_int(v, "--max-message-chars", 1, 100000); }},
+      {"max-request-bytes", "PEERCHAT_MAX_REQUEST_BYTES", "largest HTTP request body (default 1048576)",
+       [](config& c, std::string const& v) { c.limits.request_bytes = to_int(v, "--max-request-bytes", 1024, 64 << 20); }},
+      {"max-frame-bytes", "PEERCHAT_MAX_FRAME_BYTES", "largest WebSocket frame (default 65536)",
+       [](config& c, std::string const& v) { c.limits.frame_bytes = to_int(v, "--max-frame-bytes", 1024, 16 << 20); }},
+      {"queue-bytes", "PEERCHAT_QUEUE_BYTES", "outgoing queue per connection before 1008 (default 1048576)",
+       [](config& c, std::string const& v) { c.limits.queue_bytes = to_int(v, "--queue-bytes", 4096, 1LL << 30); }},
+      {"send-rate", "PEERCHAT_SEND_RATE", "messages per second per user, sustained (default 10)",
+       [](config& c, std::string const& v) { c.limits.send_per_second = to_double(v, "--send-rate"); }},
+      {"send-burst", "PEERCHAT_SEND_BURST", "messages per user in a burst (default 30)",
+       [](config& c, std::string const& v) { c.limits.send_burst = to_double(v, "--send-burst"); }},
+      {"login-rate", "PEERCHAT_LOGIN_RATE", "login attempts per minute per username (default 10)",
+       [](config& c, std::string const& v) { c.limits.login_per_minute = to_double(v, "--login-rate"); }},
+  };
+  return table;
+}
+
+option const* find_option(std::string_view name) {
+  for (auto const& o : options())
+    if (o.flag == name) return &o;
+  return nullptr;
+}
+
+// "key = value" lines, '#' comments; keys are the flag names without "--".
+void apply_config_file(config& c, std::string const& path) {
+  std::ifstream in(path);
+  if (!in) throw std::runtime_error("cannot read config file " + path);
+  std::string line;
+  int number = 0;
+  while (std::getline(in, line)) {
+    ++number;
+    auto hash = line.find('#');
+    if (hash != std::string::npos) line.resize(hash);
+    auto eq = line.find('=');
+    auto trim = [](std::string s) {
+      s.erase(0, s.find_first_not_of(" \t\r"));
+      s.erase(s.find_last_not_of(" \t\r") + 1);
+      return s;
+    };
+    if (trim(line).empty()) continue;
+    if (eq == std::string::npos) throw std::runtime_error(path + ":" + std::to_string(number) + ": expected key = value");
+    std::string key = trim(line.substr(0, eq));
+    auto const* o = find_option(key);
+    if (!o) throw std::runtime_error(path + ":" + std::to_string(number) + ": unknown setting '" + key + "'");
+    o->set(c, trim(line.substr(eq + 1)));
+  }
+}
+
+// Splits "--name=value" / "--name value" flags; returns name → value in order.
+std::vector<std::pair<std::string, std::string>> parse_flags(std::vector<std::string> const& args,
+                                                             std::vector<std::string_view> const& switches) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (std::size_t i = 0; i < args.size(); ++i) {
+    std::string const& a = args[i];
+    if (!a.starts_with("--")) throw std::runtime_error("unexpected argument '" + a + "'");
+    std::string name = a.substr(2), value;
+    if (auto eq = name.find('='); eq != std::string::npos) {
+      value = name.substr(eq + 1);
+      name.resize(eq);
+    } else if (std::find(switches.begin(), switches.end(), name) == switches.end()) {
+      if (i + 1 >= args.size()) throw std::runtime_error("--" + name + " needs a value");
+      value = args[++i];
+    }
+    out.emplace_back(std::move(name), std::move(value));
+  }
+  return out;
+}
+
+int serve(std::vector<std::string> const& args) {
+  for (auto const& a : args)
+    if (a == "--help" || a == "-h") {
+      std::cout << serve_help();
+      return 0;
+    }
+  config cfg = load_config(args);
+  crypto::init();
+  gateway::server server(cfg);
+  auto port = server.start();
+  server.install_signal_handlers();
+  config shown = cfg;
+  shown.listen_port = port;
+  spdlog::info("peerchat {} listening on {}:{} (data in {}, public URL {})", PEERCHAT_VERSION, cfg.listen_host, port,
+               cfg.data_dir.string(), shown.effective_public_url());
+  server.wait();
+  server.stop();
+  spdlog::info("peerchat stopped");
+  return 0;
+}
+
+int admin_create_user(std::vector<std::string> const& args) {
+  std::string data_dir = "./data", username, display_name;
+  bool admin = false, password_stdin = false;
+  for (auto const& [name, value] : parse_flags(args, {"admin", "password-stdin"})) {
+    if (name == "data-dir") data_dir = value;
+    else if (name == "username") username = value;
+    else if (name == "display-name") display_name = value;
+    else if (name == "admin") admin = true;
+    else if (name == "password-stdin") password_stdin = true;
+    else throw std::runtime_error("unknown option --" + name);
+  }
+  if (username.empty()) throw std::runtime_error("--username is required");
+  if (!password_stdin) throw std::runtime_error("--password-stdin is required (the password is read from standard input)");
+  std::string password((std::istreambuf_iterator<char>(std::cin)), std::istreambuf_iterator<char>());
+  if (password.ends_with("\r\n")) password.resize(password.size() - 2);
+  else if (password.ends_with('\n')) password.pop_back();
+
+  auto name = service::check_username(username);
+  if (!name) throw std::runtime_error(name.error().message);
+  auto display = service::check_display_name(display_name.empty() ? username : display_name);
+  if (!display) throw std::runtime_error(display.error().message);
+  auto pw = service::check_password(password);
+  if (!pw) throw std::runtime_error(pw.error().message);
+
+  crypto::init();
+  std::filesystem::create_directories(data_dir);
+  store::database db(std::filesystem::path(data_dir) / "peerchat.db", store::database::mode::read_write);
+  store::migrate(db);
+  std::string hash = crypto::hash_password(*pw);
+  store::transaction tx(db);
+  auto u = service::insert_user(db, *name, *display, hash, admin, system_clock().now());
+  if (!u) throw std::runtime_error(u.error().message);
+  tx.commit();
+  std::cout << "created user " << u->username << " (id " << raw(u->id) << (admin ? ", server admin" : "") << ")\n";
+  return 0;
+}
+
+constexpr char usage[] =
+    "usage: peerchat <command> [options]\n"
+    "commands:\n"
+    "  serve [options]            run the server (peerchat serve --help)\n"
+    "  admin create-user --data-dir DIR --username NAME [--display-name N] [--admin] --password-stdin\n"
+    "  --version                  print the version\n";
+
+}  // namespace
+
+std::string serve_help() {
+  std::string out = "usage: peerchat serve [--config FILE] [options]\n\n"
+                    "Each option may also be set by its environment variable or, without the\n"
+                    "leading --, as 'name = value' in the config file. Flags win over the\n"
+                    "environment, which wins over the file.\n\n";
+  out += "  --config FILE (PEERCHAT_CONFIG)\n      a config file of 'name = value' lines\n";
+  for (auto const& o : options()) {
+    out += "  --" + std::string(o.flag) + " (" + std::string(o.env) + ")\n      " + std::string(o.help) + "\n";
+  }
+  return out;
+}
+
+config load_config(std::vector<std::string> const& args) {
+  config cfg;
+  auto flags = parse_flags(args, {});
+  std::string file;
+  if (char const* env = std::getenv("PEERCHAT_CONFIG")) file = env;
+  for (auto const& [name, value] : flags)
+    if (name == "config") file = value;
+  if (!file.empty()) apply_config_file(cfg, file);
+  for (auto const& o : options())
+    if (char const* env = std::getenv(std::string(o.env).c_str()); env && *env) o.set(cfg, env);
+  for (auto const& [name, value] : flags) {
+    if (name == "config") continue;
+    auto const* o = find_option(name);
+    if (!o) throw std::runtime_error("unknown option --" + name + " (see peerchat serve --help)");
+    o->set(cfg, value);
+  }
+  if (cfg.tls_cert.empty() != cfg.tls_key.empty()) throw std::runtime_error("--tls-cert and --tls-key go together");
+  return cfg;
+}
+
+int run(std::vector<std::string> args) {
+  try {
+    if (args.empty() || args[0] == "--help" || args[0] == "-h" || args[0] == "help") {
+      std::cout << usage;
+      return args.empty() ? 2 : 0;
+    }
+    if (args[0] == "--version" || args[0] == "version") {
+      std::cout << "peerchat " << PEERCHAT_VERSION << "\n";
+      return 0;
+    }
+    std::string command = args[0];
+    args.erase(args.begin());
+    if (command == "serve") return serve(args);
+    if (command == "admin" && !args.empty() && args[0] == "create-user") {
+      args.erase(args.begin());
+      return admin_create_user(args);
+    }
+    std::cerr << "peerchat: unknown command '" << command << "'\n" << usage;
+    return 2;
+  } catch (std::exception const& e) {
+    std::cerr << "peerchat: " << e.what() << "\n";
+    return 1;
+  }
+}
+
+}  // namespace peerchat::cli

@@ -1,0 +1,27 @@
+// SPDX-License-Identifier: MIT
+// What the hub needs of a live WebSocket connection (implemented by ws_session).
+#pragma once
+#include "peerchat/core/ids.hpp"
+#include "peerchat/domain/event.hpp"
+#include <cstdint>
+#include <memory>
+#include <string>
+
+namespace peerchat::gateway {
+
+// Thread safety: every method may be called from any thread; implementations post to
+// their own strand.
+class connection {
+ public:
+  virtual ~connection() = default;
+  virtual user_id user() const noexcept = 0;
+  virtual session_id session() const noexcept = 0;
+  // A committed event of a group the user belongs to, in seq order per group.
+  virtual void deliver_event(event const& e) = 0;
+  // An ephemeral frame (typing, presence, read marker echo).
+  virtual void deliver_frame(std::shared_ptr<const std::string> frame) = 0;
+  // Closes with a WebSocket close code and reason.
+  virtual void close_with(std::uint16_t code, std::string reason) = 0;
+};
+
+}  // namespace peerchat::gateway

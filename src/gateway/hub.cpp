@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: MIT
+// The in-process fan-out hub.
+#include "hub.hpp"
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+namespace peerchat::gateway {
+
+namespace {
+std::shared_ptr<const std::string> frame_of(nlohmann::ordered_json const& j) {
+  return std::make_shared<const std::string>(j.dump());
+}
+}  // namespace
+
+void hub::load(std::vector<std::pair<group_id, user_id>> const& memberships) {
+  std::lock_guard lock(mutex_);
+  for (auto [g, u] : memberships) {
+    members_[g].insert(u);
+    groups_[u].insert(g);
+  }
+}
+
+void hub::add(std::shared_ptr<connection> const& c) {
+  bool first;
+  {
+    std::lock_guard lock(mutex_);
+    auto& list = connections_[c->user()];
+    first = list.empty();
+    list.push_back(c);
+  }
+  if (first) broadcast_presence(c->user(), true);
+}
+
+void hub::remove(connection const* c) {
+  bool last = false;
+  user_id u{};
+  {
+    std::lock_guard lock(mutex_);
+    for (auto it = connections_.begin(); it != connections_.end(); ++it) {
+      auto& list = it->second;
+      auto pos = std::find_if(list.begin(), list.end(), [c](auto const& p) { return p.get() == c; });
+      if (pos == list.end()) continue;
+      list.erase(pos);
+      if (list.empty()) {
+        u = it->first;
+        last = true;
+        connections_.erase(it);
+      }
+      break;
+    }
+  }
+  if (last) broadcast_presence(u, false);
+}
+
+void hub::collect_members(group_id g, std::vector<std::shared_ptr<connection>>& out) const {
+  auto m = members_.find(g);
+  if (m == members_.end()) return;
+  for (user_id u : m->second)
+    if (auto c = connections_.find(u); c != connections_.end())
+      out.insert(out.end(), c->second.begin(), c->second.end());
+}
+
+void hub::publish(store::event_list const& events) {
+  std::vector<std::shared_ptr<connection>> targets;
+  for (auto const& e : events) {
+    targets.clear();
+    {
+      std::lock_guard lock(mutex_);
+      switch (e.kind) {
+        case event_kind::member_joined:
+          members_[e.group].insert(e.subject);
+          groups_[e.subject].insert(e.group);
+          collect_members(e.group, targets);
+          break;
+        case event_kind::member_left:
+        case event_kind::member_removed:
+          // The member still hears of their own removal; nothing after it.
+          collect_members(e.group, targets);
+          members_[e.group].erase(e.subject);
+          groups_[e.subject].erase(e.group);
+          break;
+        default:
+          collect_members(e.group, targets);
+      }
+    }
+    for (auto const& c : targets) c->deliver_event(e);
+    deliveries.fetch_add(targets.size(), std::memory_order_relaxed);
+  }
+}
+
+void hub::typing(group_id g, user_id from) {
+  auto frame = frame_of({{"type", "typing"}, {"group_id", raw(g)}, {"user_id", raw(from)}});
+  std::vector<std::shared_ptr<connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    collect_members(g, targets);
+  }
+  for (auto const& c : targets)
+    if (c->user() != from) c->deliver_frame(frame);
+}
+
+void hub::read_marker(user_id u, group_id g, seq_t seq) {
+  auto frame = frame_of({{"type", "read"}, {"group_id", raw(g)}, {"seq", seq}});
+  std::vector<std::shared_ptr<connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    if (auto c = connections_.find(u); c != connections_.end()) targets = c->second;
+  }
+  for (auto const& c : targets) c->deliver_frame(frame);
+}
+
+void hub::broadcast_presence(user_id u, bool online) {
+  auto frame = frame_of({{"type", "presence"}, {"user_id", raw(u)}, {"online", online}});
+  std::vector<std::shared_ptr<connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    std::unordered_set<user_id> peers;
+    if (auto gs = groups_.find(u); gs != groups_.end())
+      for (group_id g : gs->second)
+        if (auto m = members_.find(g); m != members_.end()) peers.insert(m->second.begin(), m->second.end());
+    for (user_id p : peers)
+      if (auto c = connections_.find(p); c != connections_.end())
+        targets.insert(targets.end(), c->second.begin(), c->second.end());
+  }
+  for (auto const& c : targets) c->deliver_frame(frame);
+}
+
+bool hub::is_member(group_id g, user_id u) const {
+  std::lock_guard lock(mutex_);
+  auto m = members_.find(g);
+  return m != members_.end() && m->second.contains(u);
+}
+
+bool hub::is_online(user_id u) const {
+  std::lock_guard lock(mutex_);
+  return connections_.contains(u);
+}
+
+std::vector<group_id> hub::groups_of(user_id u) const {
+  std::lock_guard lock(mutex_);
+  auto gs = groups_.find(u);
+  if (gs == groups_.end()) return {};
+  return {gs->second.begin(), gs->second.end()};
+}
+
+void hub::close_session(session_id s) {
+  std::vector<std::shared_ptr<connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto const& [u, list] : connections_)
+      for (auto const& c : list)
+        if (c->session() == s) targets.push_back(c);
+  }
+  for (auto const& c : targets) c->close_with(4001, "logged out");
+}
+
+void hub::close_all(std::uint16_t code, std::string const& reason) {
+  std::vector<std::shared_ptr<connection>> targets;
+  {
+    std::lock_guard lock(mutex_);
+    for (auto const& [u, list] : connections_) targets.insert(targets.end(), list.begin(), list.end());
+  }
+  for (auto const& c : targets) c->close_with(code, reason);
+}
+
+std::size_t hub::connection_count() const {
+  std::lock_guard lock(mutex_);
+  std::size_t n = 0;
+  for (auto const& [u, list] : connections_) n += list.size();
+  return n;
+}
+
+}  // namespace peerchat::gateway

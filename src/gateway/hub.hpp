@@ -1,0 +1,61 @@
+// SPDX-License-Identifier: MIT
+// Who is connected and which groups each user is in; fans committed events out.
+#pragma once
+#include "connection.hpp"
+#include "peerchat/store/writer.hpp"
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace peerchat::gateway {
+
+// Thread safety: every method locks mutex_ for its bookkeeping only; connections are
+// called after the lock is released, so a slow or closing connection never blocks the hub.
+//
+// The hub keeps its own copy of the membership table (loaded at start, then maintained
+// from membership events), so the decision "who receives this event" and "which groups a
+// new connection is subscribed to" are both made under one lock, in commit order.
+class hub {
+ public:
+  // memberships: every (group, user) pair in the store at start.
+  void load(std::vector<std::pair<group_id, user_id>> const& memberships);
+
+  // Registers a connection for its user's groups; returns whether the user just came online.
+  void add(std::shared_ptr<connection> const& c);
+  void remove(connection const* c);
+
+  // Called by the writer after each commit, with the batch's events in commit order.
+  void publish(store::event_list const& events);
+
+  // Ephemeral: typing goes to the group's other members; presence to everyone sharing a group.
+  void typing(group_id g, user_id from);
+  // The user's read marker moved: echoed to their own connections so other devices update.
+  void read_marker(user_id u, group_id g, seq_t seq);
+
+  bool is_member(group_id g, user_id u) const;
+  bool is_online(user_id u) const;
+  std::vector<group_id> groups_of(user_id u) const;
+  // Closes every connection of a session (logout) with 4001.
+  void close_session(session_id s);
+  // Closes every connection (shutdown) with 1001.
+  void close_all(std::uint16_t code, std::string const& reason);
+  std::size_t connection_count() const;
+
+  std::atomic<std::uint64_t> deliveries{0};
+
+ private:
+  void broadcast_presence(user_id u, bool online);
+  // Appends the connections of every member of g to out. Requires mutex_.
+  void collect_members(group_id g, std::vector<std::shared_ptr<connection>>& out) const;
+
+  mutable std::mutex mutex_;
+  // All guarded by mutex_.
+  std::unordered_map<group_id, std::unordered_set<user_id>> members_;
+  std::unordered_map<user_id, std::unordered_set<group_id>> groups_;
+  std::unordered_map<user_id, std::vector<std::shared_ptr<connection>>> connections_;
+};
+
+}  // namespace peerchat::gateway

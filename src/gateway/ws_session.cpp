@@ -1,0 +1,316 @@
+// SPDX-License-Identifier: MIT
+// The WebSocket connection.
+#include "ws_session.hpp"
+#include "peerchat/protocol/wire.hpp"
+#include <boost/asio/post.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket.hpp>
+#include <spdlog/spdlog.h>
+
+namespace peerchat::gateway {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace websocket = beast::websocket;
+using protocol::ojson;
+
+namespace {
+constexpr int replay_page = 500;
+constexpr auto teardown_after = std::chrono::seconds(5);
+
+std::shared_ptr<const std::string> frame_of(ojson const& j) { return std::make_shared<const std::string>(j.dump()); }
+}  // namespace
+
+ws_session::ws_session(app& a, asio::thread_pool& workers, beast::tcp_stream&& stream, std::string cookie_token)
+    : app_(a),
+      workers_(workers),
+      ws_(std::move(stream)),
+      timer_(ws_.get_executor()),
+      cookie_token_(std::move(cookie_token)),
+      queue_(a.cfg.limits.queue_bytes) {}
+
+ws_session::~ws_session() = default;
+
+void ws_session::run(request req) {
+  beast::get_lowest_layer(ws_).expires_never();
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
+  timeouts.idle_timeout = std::chrono::seconds(60);  // with keep-alive pings: finds dead peers
+  timeouts.keep_alive_pings = true;
+  ws_.set_option(timeouts);
+  ws_.set_option(websocket::stream_base::decorator(
+      [](websocket::response_type& res) { res.set(beast::http::field::server, "peerchat"); }));
+  ws_.read_message_max(app_.cfg.limits.frame_bytes);
+  ws_.auto_fragment(false);
+  ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+}
+
+void ws_session::on_accept(beast::error_code ec) {
+  if (ec) return finish();
+  timer_.expires_after(app_.cfg.limits.hello_timeout);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec && self->state_ == state::awaiting_hello) self->close_with(4001, "no hello within the time limit");
+  });
+  do_read();
+}
+
+void ws_session::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+}
+
+void ws_session::on_read(beast::error_code ec, std::size_t) {
+  if (ec) return finish();  // closed, too big (1009), bad UTF-8 (1007): Beast already answered
+  if (state_ != state::closing) {
+    if (!ws_.got_text()) {
+      bad_frame(make_error(errc::bad_request, "binary frames are not supported; send JSON text"), std::nullopt);
+    } else {
+      auto data = buffer_.cdata();
+      handle_frame(std::string_view(static_cast<char const*>(data.data()), data.size()));
+    }
+  }
+  buffer_.consume(buffer_.size());
+  do_read();
+}
+
+void ws_session::handle_frame(std::string_view text) {
+  auto decoded = protocol::decode_client_frame(text, app_.cfg.limits.json_depth);
+  if (!decoded) return bad_frame(decoded.error().error, decoded.error().ref);
+  auto& frame = decoded->frame;
+  if (state_ == state::awaiting_hello) {
+    if (auto* hello = std::get_if<protocol::hello_frame>(&frame)) return on_hello(std::move(*hello));
+    return close_with(4001, "the first frame must be hello");
+  }
+  if (state_ != state::ready) return bad_frame(make_error(errc::bad_request, "wait for ready"), decoded->ref);
+
+  if (std::holds_alternative<protocol::hello_frame>(frame))
+    return bad_frame(make_error(errc::bad_request, "hello was already received"), decoded->ref);
+  if (auto* send = std::get_if<protocol::send_frame>(&frame)) {
+    bad_in_row_ = 0;
+    return on_send(std::move(*send));
+  }
+  if (auto* typing = std::get_if<protocol::typing_frame>(&frame)) {
+    if (!app_.hub.is_member(typing->group, user()))
+      return bad_frame(make_error(errc::not_found, "no such group"), decoded->ref);
+    bad_in_row_ = 0;
+    // At most one typing notice a second per connection: a key-repeat costs nobody else.
+    auto now = std::chrono::steady_clock::now();
+    if (now - last_typing_ >= std::chrono::seconds(1)) {
+      last_typing_ = now;
+      app_.hub.typing(typing->group, user());
+    }
+    return;
+  }
+  if (auto* read = std::get_if<protocol::read_frame>(&frame)) {
+    bad_in_row_ = 0;
+    asio::post(workers_, [self = shared_from_this(), r = *read, ref = decoded->ref] {
+      auto moved = self->app_.messages.mark_read(self->principal_.user, r.group, r.seq);
+      if (moved) {
+        self->app_.hub.read_marker(self->user(), r.group, *moved);
+      } else {
+        asio::post(self->ws_.get_executor(), [self, e = moved.error(), ref] { self->send_error(e, ref); });
+      }
+    });
+    return;
+  }
+  bad_in_row_ = 0;
+  enqueue(frame_of({{"type", "pong"}}));
+}
+
+void ws_session::on_hello(protocol::hello_frame hello) {
+  state_ = state::authenticating;
+  timer_.cancel();
+  std::string token = hello.token.value_or(cookie_token_);
+  asio::post(workers_, [self = shared_from_this(), token = std::move(token), resume = std::move(hello.resume)] {
+    auto who = self->app_.accounts.authenticate(token);
+    std::vector<group_summary> groups;
+    if (who) {
+      principal p = *who;
+      if (auto list = self->app_.groups.list(p)) groups = std::move(*list);
+    }
+    asio::post(self->ws_.get_executor(), [self, who = std::move(who), groups = std::move(groups), resume]() mutable {
+      self->on_ready(std::move(who), std::move(groups), std::move(resume));
+    });
+  });
+}
+
+void ws_session::on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume) {
+  if (state_ == state::closing) return;
+  if (!who) return close_with(4001, "invalid or expired token");
+  principal_ = std::move(*who);
+  state_ = state::ready;
+  // Subscribe before reading the backlog: whatever commits from now on is held, not lost.
+  for (auto const& [g, seq] : resume) {
+    delivered_[g] = seq;
+    replays_.push_back(replay{g, {}});
+  }
+  app_.hub.add(shared_from_this());
+
+  ojson list = ojson::array();
+  for (auto const& g : groups) list.push_back(protocol::to_json(g));
+  enqueue(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}}));
+  fetch_replay_page();
+}
+
+void ws_session::fetch_replay_page() {
+  if (replays_.empty() || state_ != state::ready) return;
+  // Pace the backlog by this connection's queue: a client back after days costs no more
+  // memory than one that stayed.
+  if (queue_.bytes() > app_.cfg.limits.queue_bytes / 2) {
+    waiting_for_drain_ = true;
+    return;
+  }
+  group_id g = replays_.front().group;
+  seq_t after = delivered_[g];
+  asio::post(workers_, [self = shared_from_this(), g, after] {
+    auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
+    asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
+      self->on_replay_page(g, std::move(page));
+    });
+  });
+}
+
+void ws_session::on_replay_page(group_id g, result<service::events_page> page) {
+  if (state_ != state::ready || replays_.empty()) return;
+  if (!page) {  // not a member (any more): nothing to replay
+    replays_.pop_front();
+    delivered_.erase(g);
+    return fetch_replay_page();
+  }
+  seq_t& sent = delivered_[g];
+  for (auto& text : page->events) {
+    // The seq is the stored event's; parse only the number, the text goes out as stored.
+    auto pos = text.find("\"seq\":");
+    seq_t seq = pos == std::string::npos ? 0 : std::strtoll(text.c_str() + pos + 6, nullptr, 10);
+    if (seq <= sent) continue;
+    sent = seq;
+    enqueue(std::make_shared<const std::string>(std::move(text)));
+    if (state_ != state::ready) return;
+  }
+  if (page->events.size() == static_cast<std::size_t>(replay_page)) return fetch_replay_page();
+  finish_replay();
+}
+
+void ws_session::finish_replay() {
+  auto held = std::move(replays_.front().held);
+  replays_.pop_front();
+  for (auto const& e : held) on_event(e);
+  fetch_replay_page();
+}
+
+void ws_session::on_send(protocol::send_frame f) {
+  service::send_request req{f.group, std::move(f.body), std::move(f.client_msg_id), f.reply_to};
+  std::optional<std::string> ref = req.client_msg_id;
+  auto prepared = app_.messages.prepare_send(principal_.user, std::move(req));
+  if (!prepared) {
+    if (prepared.error().code == errc::rate_limited) {
+      app_.rate_limited_frames.fetch_add(1, std::memory_order_relaxed);
+      return bad_frame(prepared.error(), ref);  // a client that ignores retry_after is cut off
+    }
+    return send_error(prepared.error(), ref);
+  }
+  app_.messages.send_async(principal_.user, std::move(*prepared),
+                           [self = shared_from_this(), ref](result<service::send_result> r) {
+                             asio::post(self->ws_.get_executor(), [self, r = std::move(r), ref] {
+                               if (!r) return self->send_error(r.error(), ref);
+                               auto const& e = r->message;
+                               self->enqueue(frame_of({{"type", "ack"},
+                                                       {"client_msg_id", *ref},
+                                                       {"group_id", raw(e.group)},
+                                                       {"seq", e.seq},
+                                                       {"ts", e.ts}}));
+                             });
+                           });
+}
+
+void ws_session::deliver_event(event const& e) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), e] { self->on_event(e); });
+}
+
+void ws_session::on_event(event const& e) {
+  if (state_ != state::ready) return;
+  for (auto& r : replays_)
+    if (r.group == e.group) return r.held.push_back(e);
+  if (auto it = delivered_.find(e.group); it != delivered_.end()) {
+    if (e.seq <= it->second) return;
+    it->second = e.seq;
+  }
+  enqueue(e.wire);
+}
+
+void ws_session::deliver_frame(std::shared_ptr<const std::string> frame) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+    if (self->state_ == state::ready) self->enqueue(frame);
+  });
+}
+
+void ws_session::bad_frame(error const& e, std::optional<std::string> const& ref) {
+  send_error(e, ref);
+  if (++bad_in_row_ >= app_.cfg.limits.invalid_frames_in_row) close_with(1008, "too many invalid frames");
+}
+
+void ws_session::send_error(error const& e, std::optional<std::string> const& ref) {
+  ojson j{{"type", "error"}, {"code", to_string(e.code)}, {"message", e.message}};
+  if (e.code == errc::rate_limited) j["retry_after_ms"] = e.retry_after_ms;
+  if (ref) j["ref"] = *ref;
+  enqueue(frame_of(j));
+}
+
+void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
+  if (state_ == state::closing) return;
+  bool stalled = writing_ && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
+  if (stalled || !queue_.push(std::move(frame))) {
+    app_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+    return start_close(1008, "client too slow");
+  }
+  if (!writing_) do_write();
+}
+
+void ws_session::do_write() {
+  writing_ = true;
+  write_started_ = std::chrono::steady_clock::now();
+  ws_.text(true);
+  ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+}
+
+void ws_session::on_write(beast::error_code ec, std::size_t) {
+  writing_ = false;
+  if (ec) return finish();
+  queue_.pop();
+  if (state_ == state::closing) return;
+  if (!queue_.empty()) do_write();
+  if (waiting_for_drain_ && queue_.bytes() <= app_.cfg.limits.queue_bytes / 4) {
+    waiting_for_drain_ = false;
+    fetch_replay_page();
+  }
+}
+
+void ws_session::close_with(std::uint16_t code, std::string reason) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+    self->start_close(code, std::move(reason));
+  });
+}
+
+void ws_session::start_close(std::uint16_t code, std::string reason) {
+  if (state_ == state::closing) return;
+  state_ = state::closing;
+  replays_.clear();
+  queue_.drop_pending(writing_);  // the frame being written keeps its buffer
+  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
+  // A peer that never reads would hold the close frame behind a stalled write forever.
+  timer_.expires_after(teardown_after);
+  timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
+    if (!ec) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+    }
+  });
+}
+
+void ws_session::finish() {
+  if (finished_) return;
+  finished_ = true;
+  state_ = state::closing;
+  timer_.cancel();
+  app_.hub.remove(this);
+}
+
+}  // namespace peerchat::gateway

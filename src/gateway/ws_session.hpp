@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// One WebSocket connection: hello, client frames, and the ordered stream of events.
+#pragma once
+#include "app.hpp"
+#include "connection.hpp"
+#include "outgoing_queue.hpp"
+#include "peerchat/protocol/client_frame.hpp"
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/websocket/stream.hpp>
+#include <chrono>
+#include <deque>
+#include <map>
+#include <memory>
+
+namespace peerchat::gateway {
+
+// Thread safety: all state is touched only on the connection's strand (the executor of its
+// stream); the `connection` methods post to it.
+//
+// Resume without gaps or duplicates: the connection subscribes to the hub first, then
+// replays each resumed group from the store in pages; live events of a group under replay
+// are held, and released after the replay, skipping every seq already sent.
+class ws_session final : public connection, public std::enable_shared_from_this<ws_session> {
+ public:
+  using request = boost::beast::http::request<boost::beast::http::string_body>;
+
+  ws_session(app& a, boost::asio::thread_pool& workers, boost::beast::tcp_stream&& stream, std::string cookie_token);
+  ~ws_session() override;
+
+  void run(request req);
+
+  user_id user() const noexcept override { return principal_.user.id; }
+  session_id session() const noexcept override { return principal_.session; }
+  void deliver_event(event const& e) override;
+  void deliver_frame(std::shared_ptr<const std::string> frame) override;
+  void close_with(std::uint16_t code, std::string reason) override;
+
+ private:
+  enum class state { awaiting_hello, authenticating, ready, closing };
+  struct replay {
+    group_id group{};
+    std::deque<event> held;  // live events that arrived during the replay
+  };
+
+  void on_accept(boost::beast::error_code ec);
+  void do_read();
+  void on_read(boost::beast::error_code ec, std::size_t n);
+  void handle_frame(std::string_view text);
+  void on_hello(protocol::hello_frame hello);
+  void on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume);
+  void on_send(protocol::send_frame f);
+  void on_event(event const& e);
+  void fetch_replay_page();
+  void on_replay_page(group_id g, result<service::events_page> page);
+  void finish_replay();
+  void bad_frame(error const& e, std::optional<std::string> const& ref);
+  void send_error(error const& e, std::optional<std::string> const& ref);
+  void enqueue(std::shared_ptr<const std::string> frame);
+  void do_write();
+  void on_write(boost::beast::error_code ec, std::size_t n);
+  void start_close(std::uint16_t code, std::string reason);
+  void finish();
+
+  app& app_;
+  boost::asio::thread_pool& workers_;
+  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  boost::beast::flat_buffer buffer_;
+  boost::asio::steady_timer timer_;  // hello deadline, then the teardown deadline of a close
+  std::string cookie_token_;
+  state state_ = state::awaiting_hello;
+  principal principal_;
+  outgoing_queue queue_;
+  bool writing_ = false;
+  std::chrono::steady_clock::time_point write_started_;
+  int bad_in_row_ = 0;
+  std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup
+  std::deque<replay> replays_;             // front is replaying now
+  bool waiting_for_drain_ = false;         // a replay page waits for the queue to empty
+  bool finished_ = false;
+  std::chrono::steady_clock::time_point last_typing_{};
+};
+
+}  // namespace peerchat::gateway

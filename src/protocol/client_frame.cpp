@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// Decoding of client WebSocket frames.
+#include "peerchat/protocol/client_frame.hpp"
+#include "peerchat/protocol/json_input.hpp"
+#include <charconv>
+
+namespace peerchat::protocol {
+
+namespace {
+template <class T>
+using decoded = boost::system::result<T, decode_error>;
+
+result<group_id> read_group(json const& j) {
+  auto g = required_int(j, "group_id");
+  if (!g) return g.error();
+  if (*g <= 0) return make_error(errc::bad_request, "field 'group_id' must be a positive integer");
+  return group_id{*g};
+}
+
+result<client_frame> decode_hello(json const& j) {
+  hello_frame h;
+  auto token = optional_string(j, "token");
+  if (!token) return token.error();
+  h.token = *token;
+  if (auto it = j.find("resume"); it != j.end() && !it->is_null()) {
+    if (!it->is_object()) return make_error(errc::bad_request, "field 'resume' must be an object of group_id: seq");
+    for (auto const& [key, value] : it->items()) {
+      std::int64_t g = 0;
+      auto [ptr, ec] = std::from_chars(key.data(), key.data() + key.size(), g);
+      if (ec != std::errc() || ptr != key.data() + key.size() || g <= 0 || !value.is_number_integer() ||
+          value.get<std::int64_t>() < 0)
+        return make_error(errc::bad_request, "field 'resume' must map group ids to seqs");
+      h.resume[group_id{g}] = value.get<std::int64_t>();
+    }
+  }
+  return client_frame{std::move(h)};
+}
+
+result<client_frame> decode_send(json const& j) {
+  send_frame s;
+  auto g = read_group(j);
+  if (!g) return g.error();
+  s.group = *g;
+  auto cmid = required_string(j, "client_msg_id");
+  if (!cmid) return cmid.error();
+  s.client_msg_id = std::move(*cmid);
+  auto body = required_string(j, "body");
+  if (!body) return body.error();
+  s.body = std::move(*body);
+  auto reply = optional_int(j, "reply_to");
+  if (!reply) return reply.error();
+  s.reply_to = *reply;
+  return client_frame{std::move(s)};
+}
+
+result<client_frame> decode_body(json const& j, std::string const& type) {
+  if (type == "hello") return decode_hello(j);
+  if (type == "send") return decode_send(j);
+  if (type == "ping") return client_frame{ping_frame{}};
+  auto g = read_group(j);
+  if (!g) return g.error();
+  if (type == "typing") return client_frame{typing_frame{*g}};
+  if (type == "read") {
+    auto seq = required_int(j, "seq");
+    if (!seq) return seq.error();
+    return client_frame{read_frame{*g, *seq}};
+  }
+  return make_error(errc::bad_request, "unknown frame type '" + type + "'");
+}
+}  // namespace
+
+boost::system::result<decoded_frame, decode_error> decode_client_frame(std::string_view text, int max_depth) {
+  auto j = parse_object(text, max_depth);
+  if (!j) return decode_error{j.error(), std::nullopt};
+  std::optional<std::string> ref;
+  if (auto it = j->find("ref"); it != j->end() && it->is_string() && it->get_ref<std::string const&>().size() <= 128)
+    ref = it->get<std::string>();
+  auto type = required_string(*j, "type");
+  if (!type) return decode_error{type.error(), ref};
+  auto frame = decode_body(*j, *type);
+  if (!frame) return decode_error{frame.error(), ref};
+  return decoded_frame{std::move(*frame), ref};
+}
+
+}  // namespace peerchat::protocol

@@ -1,0 +1,79 @@
+// SPDX-License-Identifier: MIT
+// JSON shapes of users, groups, invites, messages and errors.
+#include "peerchat/protocol/wire.hpp"
+
+namespace peerchat::protocol {
+
+std::string error_body(error const& e) {
+  ojson inner{{"code", to_string(e.code)}, {"message", e.message}};
+  if (e.code == errc::rate_limited) inner["retry_after_ms"] = e.retry_after_ms;
+  return ojson{{"error", std::move(inner)}}.dump();
+}
+
+ojson to_json(user const& u) {
+  return {{"id", raw(u.id)}, {"username", u.username}, {"display_name", u.display_name}, {"is_admin", u.is_admin}};
+}
+
+ojson to_json(group_summary const& g) {
+  return {{"id", raw(g.group.id)},           {"name", g.group.name},
+          {"topic", g.group.topic},          {"role", to_string(g.role)},
+          {"last_seq", g.group.last_seq},    {"last_read_seq", g.last_read_seq},
+          {"unread", g.unread},              {"created_at", g.group.created_at}};
+}
+
+ojson to_json(member const& m) {
+  return {{"user_id", raw(m.user)}, {"username", m.username}, {"display_name", m.display_name}, {"role", to_string(m.role)}};
+}
+
+ojson to_json(group_detail const& g) {
+  ojson out = to_json(g.summary);
+  ojson members = ojson::array();
+  for (std::size_t i = 0; i < g.members.size(); ++i) {
+    ojson m = to_json(g.members[i]);
+    m["online"] = i < g.online.size() && g.online[i];
+    members.push_back(std::move(m));
+  }
+  out["members"] = std::move(members);
+  return out;
+}
+
+ojson to_json(invite const& inv, std::string const& public_url) {
+  return {{"code", inv.code},
+          {"url", public_url + "/invite/" + inv.code},
+          {"max_uses", inv.max_uses},
+          {"uses", inv.uses},
+          {"expires_at", inv.expires_at},
+          {"created_at", inv.created_at}};
+}
+
+ojson to_json(invite_preview const& p) {
+  return {{"group_name", p.group_name}, {"inviter", {{"display_name", p.inviter_display_name}}}, {"expires_at", p.expires_at}};
+}
+
+ojson to_json(message_view const& m) {
+  ojson out{{"seq", m.seq},
+            {"id", m.id},
+            {"ts", m.ts},
+            {"sender", {{"user_id", raw(m.sender)}, {"display_name", m.sender_display_name}}},
+            {"client_msg_id", m.client_msg_id}};
+  if (m.body)
+    out["body"] = *m.body;
+  else
+    out["deleted"] = true;
+  if (m.reply_to) out["reply_to"] = *m.reply_to;
+  if (m.edited_at) out["edited_at"] = *m.edited_at;
+  ojson reactions = ojson::object();
+  for (auto const& [emoji, users] : m.reactions) reactions[emoji] = users;
+  out["reactions"] = std::move(reactions);
+  return out;
+}
+
+ojson to_json(search_hit const& h) {
+  return {{"group_id", raw(h.group)},
+          {"seq", h.seq},
+          {"ts", h.ts},
+          {"sender", {{"user_id", raw(h.sender)}, {"display_name", h.sender_display_name}}},
+          {"snippet", h.snippet}};
+}
+
+}  // namespace peerchat::protocol

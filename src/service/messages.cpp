@@ -1,0 +1,282 @@
+// SPDX-License-Identifier: MIT
+// Messages: every change is an event in the group's log, committed before anyone sees it.
+#include "peerchat/service/messages.hpp"
+#include "peerchat/service/event_log.hpp"
+#include "peerchat/service/membership.hpp"
+#include "peerchat/service/validation.hpp"
+#include <algorithm>
+
+namespace peerchat::service {
+
+namespace {
+constexpr char existing_sql[] =
+    "SELECT m.seq, e.ts, e.data FROM messages m JOIN events e ON e.group_id = m.group_id AND e.seq = m.seq "
+    "WHERE m.group_id = ?1 AND m.sender_id = ?2 AND m.client_msg_id = ?3";
+constexpr char message_row_sql[] = "SELECT sender_id, deleted FROM messages WHERE group_id = ?1 AND seq = ?2";
+constexpr char history_sql[] =
+    "SELECT m.seq, m.id, m.created_at, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
+    "m.edited_at, m.deleted FROM messages m JOIN users u ON u.id = m.sender_id "
+    "WHERE m.group_id = ?1 AND m.seq < ?2 ORDER BY m.seq DESC LIMIT ?3";
+constexpr char reactions_sql[] =
+    "SELECT message_seq, emoji, user_id FROM reactions WHERE group_id = ?1 AND message_seq BETWEEN ?2 AND ?3 "
+    "ORDER BY created_at, user_id";
+// Deleting erases the body from the message, from its event and from its edits' events.
+constexpr char erase_event_bodies_sql[] =
+    "UPDATE events SET data = json_set(json_remove(data, '$.body'), '$.deleted', json('true')) "
+    "WHERE group_id = ?1 AND (seq = ?2 OR (target_seq = ?2 AND kind = 'message_edited'))";
+constexpr char search_sql[] =
+    "SELECT m.group_id, m.seq, m.created_at, m.sender_id, u.display_name, "
+    "  snippet(messages_fts, 0, char(2), char(3), '…', 16) "
+    "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
+    "JOIN memberships ms ON ms.group_id = m.group_id AND ms.user_id = ?1 "
+    "JOIN users u ON u.id = m.sender_id "
+    "WHERE messages_fts MATCH ?2 AND (?3 IS NULL OR m.group_id = ?3) ORDER BY rank LIMIT ?4";
+
+struct message_row {
+  user_id sender;
+  bool deleted;
+};
+
+std::optional<message_row> find_message(store::database& db, group_id g, seq_t seq) {
+  auto& st = db.prepare(message_row_sql).bind(1, raw(g)).bind(2, seq);
+  if (!st.step()) return std::nullopt;
+  return message_row{user_id{st.int64(0)}, st.int64(1) != 0};
+}
+
+// The live (not deleted) message at seq, or not_found.
+result<message_row> live_message(store::database& db, group_id g, seq_t seq) {
+  auto m = find_message(db, g, seq);
+  if (!m || m->deleted) return make_error(errc::not_found, "no such message");
+  return *m;
+}
+
+// Turns what a person typed into an FTS5 query: each word a quoted prefix, all required.
+std::string fts_query(std::string_view q) {
+  std::string out;
+  std::size_t i = 0;
+  while (i < q.size()) {
+    while (i < q.size() && (q[i] == ' ' || q[i] == '\t' || q[i] == '\n')) ++i;
+    std::size_t start = i;
+    while (i < q.size() && q[i] != ' ' && q[i] != '\t' && q[i] != '\n') ++i;
+    if (i == start) break;
+    std::string word;
+    for (char c : q.substr(start, i - start))
+      if (c != '"') word += c;
+    if (word.empty()) continue;
+    if (!out.empty()) out += ' ';
+    out += '"' + word + "\"*";
+  }
+  return out;
+}
+}  // namespace
+
+messages::messages(context& ctx)
+    : ctx_(ctx), send_limit_(ctx.clock, ctx.config.limits.send_per_second, ctx.config.limits.send_burst) {}
+
+result<send_request> messages::prepare_send(user const& who, send_request req) {
+  auto body = check_body(req.body, ctx_.config.limits.message_chars);
+  if (!body) return body.error();
+  auto cmid = check_client_msg_id(req.client_msg_id);
+  if (!cmid) return cmid.error();
+  if (auto wait = send_limit_.acquire(std::to_string(raw(who.id)))) {
+    error e = make_error(errc::rate_limited, "you are sending too fast");
+    e.retry_after_ms = wait;
+    return e;
+  }
+  req.body = std::move(*body);
+  req.client_msg_id = std::move(*cmid);
+  return req;
+}
+
+void messages::send_async(user const& who, send_request req, std::function<void(result<send_result>)> done) {
+  millis_t now = ctx_.clock.now();
+  auto out = std::make_shared<std::optional<result<send_result>>>();
+  ctx_.writer.post(
+      [who, req = std::move(req), now, out](store::database& db, store::event_list& events) {
+        auto r = require_member(db, req.group, who.id);
+        if (!r) {
+          *out = r.error();
+          return;
+        }
+        auto& existing = db.prepare(existing_sql).bind(1, raw(req.group)).bind(2, raw(who.id)).bind(3, req.client_msg_id);
+        if (existing.step()) {  // a retry: answer with the original, create nothing
+          event e{req.group, existing.int64(0), existing.int64(1), event_kind::message, user_id{},
+                  std::make_shared<const std::string>(existing.text(2))};
+          *out = send_result{std::move(e), false};
+          return;
+        }
+        if (req.reply_to && !find_message(db, req.group, *req.reply_to)) {
+          *out = make_error(errc::bad_request, "reply_to is not a message of this group");
+          return;
+        }
+        auto& next = db.prepare("SELECT last_seq + 1 FROM groups WHERE id = ?1").bind(1, raw(req.group));
+        next.step();
+        seq_t seq = next.int64(0);
+        db.prepare("INSERT INTO messages (group_id, seq, sender_id, client_msg_id, body, reply_to, created_at) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
+            .bind(1, raw(req.group))
+            .bind(2, seq)
+            .bind(3, raw(who.id))
+            .bind(4, req.client_msg_id)
+            .bind(5, req.body)
+            .bind(6, req.reply_to)
+            .bind(7, now)
+            .exec();
+        nlohmann::ordered_json body{{"id", db.last_insert_rowid()},
+                                    {"sender", {{"user_id", raw(who.id)}, {"display_name", who.display_name}}},
+                                    {"body", req.body},
+                                    {"client_msg_id", req.client_msg_id}};
+        if (req.reply_to) body["reply_to"] = *req.reply_to;
+        auto e = append_event(db, events, {req.group, event_kind::message, now, who.id, std::nullopt, user_id{}, std::move(body)});
+        if (e.seq != seq) throw std::logic_error("message seq and event seq disagree");
+        *out = send_result{std::move(e), true};
+      },
+      [out, done = std::move(done)](bool committed) {
+        if (!committed || !out->has_value())
+          done(make_error(errc::internal, "the message could not be stored; retry with the same client_msg_id"));
+        else
+          done(std::move(**out));
+      });
+}
+
+result<send_result> messages::send(user const& who, send_request req) {
+  auto prepared = prepare_send(who, std::move(req));
+  if (!prepared) return prepared.error();
+  std::promise<result<send_result>> promise;
+  auto future = promise.get_future();
+  send_async(who, std::move(*prepared), [&promise](result<send_result> r) { promise.set_value(std::move(r)); });
+  return future.get();
+}
+
+result<event> messages::edit(user const& who, group_id g, seq_t seq, std::string_view text) {
+  auto body = check_body(text, ctx_.config.limits.message_chars);
+  if (!body) return body.error();
+  millis_t now = ctx_.clock.now();
+  return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    auto m = live_message(db, g, seq);
+    if (!m) return m.error();
+    if (m->sender != who.id) return make_error(errc::forbidden, "only the author may edit a message");
+    db.prepare("UPDATE messages SET body = ?3, edited_at = ?4 WHERE group_id = ?1 AND seq = ?2")
+        .bind(1, raw(g)).bind(2, seq).bind(3, *body).bind(4, now).exec();
+    return append_event(db, events, {g, event_kind::message_edited, now, who.id, seq, user_id{},
+                                     {{"target_seq", seq}, {"body", *body}, {"user_id", raw(who.id)}}});
+  });
+}
+
+result<event> messages::remove(user const& who, group_id g, seq_t seq) {
+  millis_t now = ctx_.clock.now();
+  return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
+    auto mine = require_member(db, g, who.id);
+    if (!mine) return mine.error();
+    auto m = live_message(db, g, seq);
+    if (!m) return m.error();
+    if (m->sender != who.id && !can_manage(*mine))
+      return make_error(errc::forbidden, "only the author or the group's owners and admins may delete a message");
+    db.prepare("UPDATE messages SET body = NULL, deleted = 1 WHERE group_id = ?1 AND seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
+    db.prepare(erase_event_bodies_sql).bind(1, raw(g)).bind(2, seq).exec();
+    db.prepare("DELETE FROM reactions WHERE group_id = ?1 AND message_seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
+    return append_event(db, events, {g, event_kind::message_deleted, now, who.id, seq, user_id{},
+                                     {{"target_seq", seq}, {"user_id", raw(who.id)}}});
+  });
+}
+
+result<std::optional<event>> messages::react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add) {
+  auto e = check_emoji(emoji);
+  if (!e) return e.error();
+  millis_t now = ctx_.clock.now();
+  return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<std::optional<event>> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    if (auto m = live_message(db, g, seq); !m) return m.error();
+    if (add)
+      db.prepare("INSERT OR IGNORE INTO reactions (group_id, message_seq, user_id, emoji, created_at) VALUES (?1, ?2, ?3, ?4, ?5)")
+          .bind(1, raw(g)).bind(2, seq).bind(3, raw(who.id)).bind(4, *e).bind(5, now).exec();
+    else
+      db.prepare("DELETE FROM reactions WHERE group_id = ?1 AND message_seq = ?2 AND user_id = ?3 AND emoji = ?4")
+          .bind(1, raw(g)).bind(2, seq).bind(3, raw(who.id)).bind(4, *e).exec();
+    if (db.changes() == 0) return std::optional<event>{};
+    return std::optional<event>{append_event(
+        db, events, {g, add ? event_kind::reaction_added : event_kind::reaction_removed, now, who.id, seq, user_id{},
+                     {{"target_seq", seq}, {"user_id", raw(who.id)}, {"emoji", *e}}})};
+  });
+}
+
+result<seq_t> messages::mark_read(user const& who, group_id g, seq_t seq) {
+  if (seq < 0) return make_error(errc::bad_request, "seq must not be negative");
+  return ctx_.writer.call([&](store::database& db, store::event_list&) -> result<seq_t> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    auto& st = db.prepare(
+                     "UPDATE memberships SET last_read_seq = max(last_read_seq, min(?3, "
+                     "(SELECT last_seq FROM groups WHERE id = ?1))) WHERE group_id = ?1 AND user_id = ?2 "
+                     "RETURNING last_read_seq")
+                   .bind(1, raw(g)).bind(2, raw(who.id)).bind(3, seq);
+    st.step();
+    seq_t now_read = st.int64(0);
+    st.exec();
+    return now_read;
+  });
+}
+
+result<std::vector<message_view>> messages::history(user const& who, group_id g, std::optional<seq_t> before, int limit) {
+  if (limit < 1 || limit > 200) return make_error(errc::bad_request, "limit must be 1–200");
+  return ctx_.reader.with([&](store::database& db) -> result<std::vector<message_view>> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    std::vector<message_view> out;
+    auto& st = db.prepare(history_sql).bind(1, raw(g)).bind(2, before.value_or(INT64_MAX)).bind(3, limit);
+    while (st.step()) {
+      message_view m;
+      m.seq = st.int64(0);
+      m.id = st.int64(1);
+      m.ts = st.int64(2);
+      m.sender = user_id{st.int64(3)};
+      m.sender_display_name = st.text(4);
+      if (!st.is_null(5)) m.body = st.text(5);
+      m.client_msg_id = st.text(6);
+      if (!st.is_null(7)) m.reply_to = st.int64(7);
+      if (!st.is_null(8)) m.edited_at = st.int64(8);
+      out.push_back(std::move(m));
+    }
+    if (out.empty()) return out;
+    auto& rs = db.prepare(reactions_sql).bind(1, raw(g)).bind(2, out.back().seq).bind(3, out.front().seq);
+    while (rs.step()) {
+      seq_t s = rs.int64(0);
+      auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
+      if (it != out.end()) it->reactions[rs.text(1)].push_back(rs.int64(2));
+    }
+    return out;
+  });
+}
+
+result<events_page> messages::events_after(user const& who, group_id g, seq_t after, int limit) {
+  if (limit < 1 || limit > 1000) return make_error(errc::bad_request, "limit must be 1–1000");
+  return ctx_.reader.with([&](store::database& db) -> result<events_page> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    events_page page;
+    auto& last = db.prepare("SELECT last_seq FROM groups WHERE id = ?1").bind(1, raw(g));
+    last.step();
+    page.last_seq = last.int64(0);
+    auto& st = db.prepare("SELECT data FROM events WHERE group_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+                   .bind(1, raw(g)).bind(2, after).bind(3, limit);
+    while (st.step()) page.events.push_back(st.text(0));
+    return page;
+  });
+}
+
+result<std::vector<search_hit>> messages::search(user const& who, std::string_view query, std::optional<group_id> g,
+                                                 int limit) {
+  if (limit < 1 || limit > 100) return make_error(errc::bad_request, "limit must be 1–100");
+  std::string q = fts_query(query);
+  if (q.empty()) return make_error(errc::bad_request, "q must contain at least one word");
+  if (query.size() > 500) return make_error(errc::bad_request, "q must be at most 500 bytes");
+  return ctx_.reader.with([&](store::database& db) -> result<std::vector<search_hit>> {
+    std::vector<search_hit> out;
+    std::optional<std::int64_t> gid;
+    if (g) gid = raw(*g);
+    auto& st = db.prepare(search_sql).bind(1, raw(who.id)).bind(2, q).bind(3, gid).bind(4, limit);
+    while (st.step())
+      out.push_back(search_hit{group_id{st.int64(0)}, st.int64(1), st.int64(2), user_id{st.int64(3)}, st.text(4), st.text(5)});
+    return out;
+  });
+}
+
+}  // namespace peerchat::service

@@ -1,0 +1,68 @@
+// SPDX-License-Identifier: MIT
+// Field rules from the contract's "Limits".
+#include "peerchat/service/validation.hpp"
+#include "peerchat/core/text.hpp"
+
+namespace peerchat::service {
+
+namespace {
+error bad(std::string msg) { return make_error(errc::bad_request, std::move(msg)); }
+
+result<std::string> trimmed_text(std::string_view s, std::size_t min, std::size_t max, char const* what) {
+  if (!text::valid_utf8(s)) return bad(std::string(what) + " is not valid UTF-8");
+  auto t = text::trim(s);
+  auto n = text::code_points(t);
+  if (n < min || n > max)
+    return bad(std::string(what) + " must be " + std::to_string(min) + "–" + std::to_string(max) + " characters");
+  for (unsigned char c : t)
+    if (c < 0x20 || c == 0x7f) return bad(std::string(what) + " must not contain control characters");
+  return std::string(t);
+}
+}  // namespace
+
+result<std::string> check_username(std::string_view s) {
+  if (s.size() < 3 || s.size() > 32) return bad("username must be 3–32 characters of a-z 0-9 _ . -");
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
+      return bad("username must be 3–32 characters of a-z 0-9 _ . -");
+  return std::string(s);
+}
+
+result<std::string> check_display_name(std::string_view s) { return trimmed_text(s, 1, 64, "display_name"); }
+result<std::string> check_group_name(std::string_view s) { return trimmed_text(s, 1, 80, "name"); }
+result<std::string> check_topic(std::string_view s) { return trimmed_text(s, 0, 500, "topic"); }
+
+result<std::string> check_password(std::string_view s) {
+  if (s.size() < 10 || s.size() > 1024) return bad("password must be 10–1024 bytes");
+  if (!text::valid_utf8(s)) return bad("password is not valid UTF-8");
+  return std::string(s);
+}
+
+result<std::string> check_body(std::string_view s, std::size_t max_chars) {
+  if (!text::valid_utf8(s)) return bad("body is not valid UTF-8");
+  auto t = text::trim(s);
+  auto n = text::code_points(t);
+  if (n < 1 || n > max_chars) return bad("body must be 1–" + std::to_string(max_chars) + " characters");
+  for (unsigned char c : t)
+    if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7f)
+      return bad("body must not contain control characters other than tab and newline");
+  return std::string(t);
+}
+
+result<std::string> check_client_msg_id(std::string_view s) {
+  if (s.empty() || s.size() > 64) return bad("client_msg_id must be 1–64 printable ASCII characters");
+  for (unsigned char c : s)
+    if (c < 0x21 || c > 0x7e) return bad("client_msg_id must be 1–64 printable ASCII characters");
+  return std::string(s);
+}
+
+result<std::string> check_emoji(std::string_view s) {
+  if (!text::valid_utf8(s)) return bad("emoji is not valid UTF-8");
+  auto n = text::code_points(s);
+  if (n < 1 || n > 16 || s.size() > 64) return bad("emoji must be 1–16 characters");
+  for (unsigned char c : s)
+    if (c <= 0x20 || c == 0x7f || c == '/') return bad("emoji must not contain spaces or control characters");
+  return std::string(s);
+}
+
+}  // namespace peerchat::service

@@ -1,0 +1,94 @@
+// SPDX-License-Identifier: MIT
+// The writer thread and its group commit.
+#include "peerchat/store/writer.hpp"
+#include <spdlog/spdlog.h>
+
+namespace peerchat::store {
+
+writer::writer(std::filesystem::path const& file)
+    : db_(file, database::mode::read_write), thread_([this] { run(); }) {}
+
+writer::~writer() { stop(); }
+
+void writer::set_publisher(publish_fn publisher) { publisher_ = std::move(publisher); }
+
+void writer::post(work_fn work, done_fn done) {
+  {
+    std::lock_guard lock(mutex_);
+    if (!stopping_) {
+      queue_.push_back({std::move(work), std::move(done)});
+      wake_.notify_one();
+      return;
+    }
+  }
+  if (done) done(false);  // shutting down: nothing more is accepted
+}
+
+void writer::stop() {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ && !thread_.joinable()) return;
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+}
+
+writer::stats writer::statistics() const {
+  std::lock_guard lock(mutex_);
+  return stats_;
+}
+
+void writer::run() {
+  std::vector<job> batch;
+  for (;;) {
+    {
+      std::unique_lock lock(mutex_);
+      wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      // Bound the batch so one transaction never holds the lock for long.
+      while (!queue_.empty() && batch.size() < 1024) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+      stats_.batches++;
+      stats_.jobs += batch.size();
+      stats_.largest_batch = std::max(stats_.largest_batch, batch.size());
+    }
+    commit_batch(batch);
+    batch.clear();
+  }
+}
+
+void writer::commit_batch(std::vector<job>& batch) {
+  event_list events;
+  bool committed = false;
+  try {
+    transaction tx(db_);
+    for (auto& j : batch) {
+      db_.exec("SAVEPOINT job");
+      event_list job_events;
+      try {
+        j.work(db_, job_events);
+        db_.reset_all();
+        db_.exec("RELEASE job");
+        for (auto& e : job_events) events.push_back(std::move(e));
+      } catch (std::exception const& e) {
+        db_.reset_all();
+        spdlog::warn("store: a write failed and was rolled back: {}", e.what());
+        db_.exec("ROLLBACK TO job");
+        db_.exec("RELEASE job");
+      }
+    }
+    db_.reset_all();
+    tx.commit();
+    committed = true;
+  } catch (std::exception const& e) {
+    spdlog::error("store: commit of {} jobs failed: {}", batch.size(), e.what());
+  }
+  if (committed && publisher_ && !events.empty()) publisher_(events);
+  for (auto& j : batch)
+    if (j.done) j.done(committed);
+}
+
+}  // namespace peerchat::store
