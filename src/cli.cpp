@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Commands and configuration parsing.
 #include "cli.hpp"
+#include "healthcheck.hpp"
+#include "log_format.hpp"
+#include "peerchat/store/backup.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/gateway/server.hpp"
 #include "peerchat/service/accounts.hpp"
@@ -60,6 +63,11 @@ std::vector<option> const& options() {
       {"tls-cert", "PEERCHAT_TLS_CERT", "PEM certificate chain, to serve HTTPS directly",
        [](config& c, std::string const& v) { c.tls_cert = v; }},
       {"tls-key", "PEERCHAT_TLS_KEY", "PEM private key for --tls-cert", [](config& c, std::string const& v) { c.tls_key = v; }},
+      {"log-format", "PEERCHAT_LOG_FORMAT", "text (default) or json, one object per line",
+       [](config& c, std::string const& v) {
+         if (v != "text" && v != "json") throw std::runtime_error("--log-format must be text or json");
+         c.log_format = v;
+       }},
       {"io-threads", "PEERCHAT_IO_THREADS", "threads serving sockets (default 1)",
        [](config& c, std::string const& v) { c.io_threads = static_cast<int>(to_int(v, "--io-threads", 1, 64)); }},
       {"worker-threads", "PEERCHAT_WORKER_THREADS", "threads running store reads for requests (default 4)",
@@ -140,6 +148,7 @@ int serve(std::vector<std::string> const& args) {
       return 0;
     }
   config cfg = load_config(args);
+  set_log_format(cfg.log_format);
   crypto::init();
   gateway::server server(cfg);
   auto port = server.start();
@@ -156,6 +165,7 @@ int serve(std::vector<std::string> const& args) {
 
 int admin_create_user(std::vector<std::string> const& args) {
   std::string data_dir = "./data", username, display_name;
+  if (char const* env = std::getenv("PEERCHAT_DATA_DIR"); env && *env) data_dir = env;
   bool admin = false, password_stdin = false;
   for (auto const& [name, value] : parse_flags(args, {"admin", "password-stdin"})) {
     if (name == "data-dir") data_dir = value;
@@ -191,11 +201,38 @@ int admin_create_user(std::vector<std::string> const& args) {
   return 0;
 }
 
+int backup(std::vector<std::string> const& args) {
+  std::string data_dir = "./data", to;
+  if (char const* env = std::getenv("PEERCHAT_DATA_DIR"); env && *env) data_dir = env;
+  for (auto const& [name, value] : parse_flags(args, {})) {
+    if (name == "data-dir") data_dir = value;
+    else if (name == "to") to = value;
+    else throw std::runtime_error("unknown option --" + name);
+  }
+  if (to.empty()) throw std::runtime_error("--to FILE is required");
+  store::backup(std::filesystem::path(data_dir) / "peerchat.db", to);
+  std::cout << "backup written to " << to << "\n";
+  return 0;
+}
+
+// Exit 0 when the server configured by the environment (or --listen) answers /healthz.
+int check_health(std::vector<std::string> const& args) {
+  config cfg = load_config(args);
+  std::string host = cfg.listen_host;
+  if (host == "0.0.0.0" || host.empty()) host = "127.0.0.1";
+  if (host == "::") host = "::1";
+  bool ok = healthcheck(host, cfg.listen_port, !cfg.tls_cert.empty());
+  if (!ok) std::cerr << "peerchat: not healthy at " << host << ":" << cfg.listen_port << "\n";
+  return ok ? 0 : 1;
+}
+
 constexpr char usage[] =
     "usage: peerchat <command> [options]\n"
     "commands:\n"
     "  serve [options]            run the server (peerchat serve --help)\n"
     "  admin create-user --data-dir DIR --username NAME [--display-name N] [--admin] --password-stdin\n"
+    "  backup --data-dir DIR --to FILE   a consistent copy of the database, while the server runs\n"
+    "  healthcheck [--listen ADDR:PORT]  exit 0 when the server answers /healthz (for HEALTHCHECK)\n"
     "  --version                  print the version\n";
 
 }  // namespace
@@ -245,6 +282,8 @@ int run(std::vector<std::string> args) {
     std::string command = args[0];
     args.erase(args.begin());
     if (command == "serve") return serve(args);
+    if (command == "backup") return backup(args);
+    if (command == "healthcheck") return check_health(args);
     if (command == "admin" && !args.empty() && args[0] == "create-user") {
       args.erase(args.begin());
       return admin_create_user(args);

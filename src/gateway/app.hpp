@@ -5,6 +5,7 @@
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/config.hpp"
 #include "peerchat/service/accounts.hpp"
+#include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/messages.hpp"
@@ -30,6 +31,7 @@ struct app {
   service::groups groups;
   service::invites invites;
   service::messages messages;
+  service::first_run setup;
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};

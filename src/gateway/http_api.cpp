@@ -235,6 +235,21 @@ api_reply accept_invite(call& c) {
   return c.logged_in(*r);
 }
 
+// --- First run -------------------------------------------------------------------------
+api_reply get_setup(call& c) {
+  TRY(expires, c.a.setup.check(c.params.at(0)));
+  return json_reply(200, ojson{{"expires_at", *expires}});
+}
+
+api_reply post_setup(call& c) {
+  TRY(body, c.body());
+  TRY(username, protocol::required_string(*body, "username"));
+  TRY(display, protocol::optional_string(*body, "display_name"));
+  TRY(password, protocol::required_string(*body, "password"));
+  TRY(r, c.a.setup.complete(c.params.at(0), *username, display->value_or(""), *password));
+  return c.logged_in(*r);
+}
+
 // --- Messages ----------------------------------------------------------------------------
 api_reply post_message(call& c) {
   return with_group(c, [&](principal const& who, group_id g) {
@@ -347,6 +362,8 @@ std::vector<route> const& routes() {
       {"DELETE", "/groups/{}/messages/{}/reactions/{}", [](call& c) { return react(c, false); }},
       {"POST", "/groups/{}/read", post_read},
       {"GET", "/search", get_search},
+      {"GET", "/setup/{}", get_setup},
+      {"POST", "/setup/{}", post_setup},
   };
   return table;
 }

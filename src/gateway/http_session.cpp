@@ -3,6 +3,7 @@
 // from memory, /api/v1/ws upgrades to a WebSocket.
 #include "http_session.hpp"
 #include "peerchat/protocol/wire.hpp"
+#include "metrics.hpp"
 #include "ws_session.hpp"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -106,6 +107,17 @@ void http_session::handle(http::request<http::string_body> req) {
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
     });
     return;
+  }
+
+  if (path == "/metrics") {
+    response res{http::status::ok, version};
+    res.set(http::field::server, "peerchat");
+    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    res.set(http::field::cache_control, "no-store");
+    res.body() = render_metrics(shared_.a);
+    res.prepare_payload();
+    res.keep_alive(keep_alive);
+    return send(std::move(res));
   }
 
   if (path == "/api" || path.starts_with("/api/")) {

@@ -50,7 +50,8 @@ app::app(config c)
       accounts(ctx),
       groups(ctx),
       invites(ctx),
-      messages(ctx) {}
+      messages(ctx),
+      setup(ctx) {}
 
 class server::impl {
  public:
@@ -85,6 +86,14 @@ class server::impl {
       throw std::runtime_error("cannot listen on " + app_.cfg.listen_host + ":" + std::to_string(app_.cfg.listen_port) +
                                ": " + ec.message());
     port_ = acceptor_.local_endpoint().port();
+    // With port 0 the public URL (invite links, the Origin check) needs the real port.
+    config bound = app_.cfg;
+    bound.listen_port = port_;
+    app_.public_url = bound.effective_public_url();
+    app_.public_origin = bound.public_origin();
+    if (auto code = app_.setup.begin())
+      spdlog::warn("first run: create the admin account at {}/setup/{} (valid for one hour, once)", app_.public_url,
+                   *code);
     do_accept();
     for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return port_;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
+#include <chrono>
 #include <spdlog/spdlog.h>
 
 namespace peerchat::store {
@@ -63,6 +64,7 @@ void writer::run() {
 void writer::commit_batch(std::vector<job>& batch) {
   event_list events;
   bool committed = false;
+  auto started = std::chrono::steady_clock::now();
   try {
     transaction tx(db_);
     for (auto& j : batch) {
@@ -85,6 +87,12 @@ void writer::commit_batch(std::vector<job>& batch) {
     committed = true;
   } catch (std::exception const& e) {
     spdlog::error("store: commit of {} jobs failed: {}", batch.size(), e.what());
+  }
+  if (committed) {
+    batch_sizes.observe(static_cast<double>(batch.size()));
+    commit_seconds.observe(std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+    std::lock_guard lock(mutex_);
+    stats_.events += events.size();
   }
   if (committed && publisher_ && !events.empty()) publisher_(events);
   for (auto& j : batch)

@@ -32,6 +32,7 @@ struct config {
   std::string public_url;                   // empty: http://<listen address>
   std::string tls_cert;
   std::string tls_key;
+  std::string log_format = "text";          // or "json"
   int io_threads = 1;
   int worker_threads = 4;                   // run requests that read the store (never I/O threads)
   peerchat::limits limits;

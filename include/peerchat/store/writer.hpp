@@ -2,6 +2,7 @@
 // The single writer thread: owns the write connection and commits queued jobs together.
 #pragma once
 #include "peerchat/core/error.hpp"
+#include "peerchat/core/histogram.hpp"
 #include "peerchat/domain/event.hpp"
 #include "peerchat/store/database.hpp"
 #include <condition_variable>
@@ -52,9 +53,13 @@ class writer {
   struct stats {
     std::uint64_t batches = 0;
     std::uint64_t jobs = 0;
+    std::uint64_t events = 0;
     std::size_t largest_batch = 0;
   };
   stats statistics() const;
+  // Jobs per committed transaction, and the seconds from BEGIN to the end of COMMIT.
+  histogram batch_sizes{{1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024}};
+  histogram commit_seconds{{0.0005, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1}};
 
  private:
   struct job {

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+// Prometheus exposition of the server's counters.
+#include "metrics.hpp"
+#include <filesystem>
+
+namespace peerchat::gateway {
+
+namespace {
+void metric(std::string& out, char const* name, char const* type, char const* help, double value) {
+  out += "# HELP ";
+  out += name;
+  out += ' ';
+  out += help;
+  out += "\n# TYPE ";
+  out += name;
+  out += ' ';
+  out += type;
+  out += '\n';
+  out += name;
+  out += ' ';
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.17g\n", value);
+  out += buf;
+}
+
+void histogram_metric(std::string& out, char const* name, char const* help, histogram const& h) {
+  out += std::string("# HELP ") + name + " " + help + "\n# TYPE " + name + " histogram\n";
+  out += h.render(name);
+}
+
+double bytes_of(std::filesystem::path const& p) {
+  std::error_code ec;
+  auto n = std::filesystem::file_size(p, ec);
+  return ec ? 0.0 : static_cast<double>(n);
+}
+}  // namespace
+
+std::string render_metrics(app& a) {
+  auto stats = a.writer.statistics();
+  auto db = a.cfg.data_dir / "peerchat.db";
+  std::string out;
+  metric(out, "peerchat_connections", "gauge", "Open WebSocket connections (after hello).",
+         static_cast<double>(a.hub.connection_count()));
+  metric(out, "peerchat_events_committed_total", "counter", "Events committed to the group logs.",
+         static_cast<double>(stats.events));
+  metric(out, "peerchat_commits_total", "counter", "Write transactions committed (each a batch of jobs).",
+         static_cast<double>(stats.batches));
+  metric(out, "peerchat_fanout_deliveries_total", "counter", "Events queued to connections by the fan-out.",
+         static_cast<double>(a.hub.deliveries.load()));
+  metric(out, "peerchat_slow_consumer_closes_total", "counter", "Connections closed with 1008 for not keeping up.",
+         static_cast<double>(a.slow_consumer_closes.load()));
+  metric(out, "peerchat_rate_limited_frames_total", "counter", "Client frames refused by the send rate limit.",
+         static_cast<double>(a.rate_limited_frames.load()));
+  histogram_metric(out, "peerchat_commit_batch_size", "Jobs committed per transaction (group commit).",
+                   a.writer.batch_sizes);
+  histogram_metric(out, "peerchat_commit_latency_seconds", "Time from BEGIN to the end of COMMIT, fsync included.",
+                   a.writer.commit_seconds);
+  auto wal = db;
+  wal += "-wal";
+  metric(out, "peerchat_database_bytes", "gauge", "Size of the SQLite database file and its WAL.",
+         bytes_of(db) + bytes_of(wal));
+  return out;
+}
+
+}  // namespace peerchat::gateway
