@@ -8,6 +8,7 @@
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 
 namespace peerchat::gateway {
@@ -19,8 +20,8 @@ namespace http = beast::http;
 namespace {
 constexpr auto read_timeout = std::chrono::seconds(30);
 
-http_session::response json_response(unsigned version, int status, std::string body) {
-  http_session::response res{static_cast<http::status>(status), version};
+http_response json_response(unsigned version, int status, std::string body) {
+  http_response res{static_cast<http::status>(status), version};
   res.set(http::field::server, "peerchat");
   res.set(http::field::cache_control, "no-store");
   res.set("X-Content-Type-Options", "nosniff");
@@ -30,7 +31,7 @@ http_session::response json_response(unsigned version, int status, std::string b
   return res;
 }
 
-http_session::response error_response(unsigned version, errc code, std::string message) {
+http_response error_response(unsigned version, errc code, std::string message) {
   auto e = make_error(code, std::move(message));
   return json_response(version, http_status(code), protocol::error_body(e));
 }
@@ -41,22 +42,34 @@ std::string header(http::request<http::string_body> const& req, http::field f) {
 }
 }  // namespace
 
-http_session::http_session(http_shared shared, beast::tcp_stream&& stream)
+template <class Stream>
+http_session<Stream>::http_session(http_shared shared, Stream&& stream)
     : shared_(shared), stream_(std::move(stream)) {}
 
-void http_session::run() {
-  asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session::do_read, shared_from_this()));
+template <class Stream>
+void http_session<Stream>::run() {
+  if constexpr (tls) {
+    beast::get_lowest_layer(stream_).expires_after(read_timeout);
+    stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
+      if (ec) return self->close();
+      self->do_read();
+    });
+  } else {
+    asio::dispatch(stream_.get_executor(), beast::bind_front_handler(&http_session<Stream>::do_read, shared_from_this()));
+  }
 }
 
-void http_session::do_read() {
+template <class Stream>
+void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(shared_.a.cfg.limits.request_bytes);
   parser_->header_limit(16 * 1024);
-  stream_.expires_after(read_timeout);
-  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session::on_read, shared_from_this()));
+  beast::get_lowest_layer(stream_).expires_after(read_timeout);
+  http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session<Stream>::on_read, shared_from_this()));
 }
 
-void http_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::end_of_stream || ec == beast::error::timeout || ec == asio::error::operation_aborted)
     return close();
   if (ec == http::error::body_limit) {
@@ -73,7 +86,8 @@ void http_session::on_read(beast::error_code ec, std::size_t) {
   handle(parser_->release());
 }
 
-void http_session::handle(http::request<http::string_body> req) {
+template <class Stream>
+void http_session<Stream>::handle(http::request<http::string_body> req) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   unsigned version = req.version();
@@ -86,7 +100,8 @@ void http_session::handle(http::request<http::string_body> req) {
     if (!origin.empty() && origin != shared_.a.public_origin)
       return send(error_response(version, errc::forbidden, "origin not allowed"));
     std::string cookie_token = token_of("", header(req, http::field::cookie));
-    std::make_shared<ws_session>(shared_.a, shared_.workers, std::move(stream_), std::move(cookie_token))
+    beast::get_lowest_layer(stream_).expires_never();
+    std::make_shared<ws_session<Stream>>(shared_.a, shared_.workers, std::move(stream_), std::move(cookie_token))
         ->run(std::move(req));
     return;
   }
@@ -129,8 +144,9 @@ void http_session::handle(http::request<http::string_body> req) {
     r.cookie = header(req, http::field::cookie);
     r.origin = header(req, http::field::origin);
     beast::error_code ec;
-    auto endpoint = stream_.socket().remote_endpoint(ec);
+    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
     r.client_address = ec ? "" : endpoint.address().to_string();
+    r.tls = tls;
     if (!path.starts_with("/api/v1/")) {
       return send(error_response(version, errc::not_found, "no such API route"));
     }
@@ -169,24 +185,38 @@ void http_session::handle(http::request<http::string_body> req) {
   send(std::move(res));
 }
 
-void http_session::send(response res) {
+template <class Stream>
+void http_session<Stream>::send(response res) {
   pending_ = std::make_shared<response>(std::move(res));
   bool keep_alive = pending_->keep_alive();
-  stream_.expires_after(read_timeout);
+  beast::get_lowest_layer(stream_).expires_after(read_timeout);
   http::async_write(stream_, *pending_,
-                    beast::bind_front_handler(&http_session::on_write, shared_from_this(), keep_alive));
+                    beast::bind_front_handler(&http_session<Stream>::on_write, shared_from_this(), keep_alive));
 }
 
-void http_session::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
+template <class Stream>
+void http_session<Stream>::on_write(bool keep_alive, beast::error_code ec, std::size_t) {
   pending_.reset();
   if (ec || !keep_alive) return close();
   do_read();
 }
 
-void http_session::close() {
-  beast::error_code ec;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
-  stream_.socket().close(ec);
+template <class Stream>
+void http_session<Stream>::close() {
+  if constexpr (tls) {
+    beast::get_lowest_layer(stream_).expires_after(std::chrono::seconds(5));
+    stream_.async_shutdown([self = shared_from_this()](beast::error_code) {
+      beast::error_code ignored;
+      beast::get_lowest_layer(self->stream_).socket().close(ignored);
+    });
+  } else {
+    beast::error_code ec;
+    stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_send, ec);
+    stream_.socket().close(ec);
+  }
 }
+
+template class http_session<beast::tcp_stream>;
+template class http_session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace peerchat::gateway

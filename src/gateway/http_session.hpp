@@ -4,6 +4,7 @@
 #include "app.hpp"
 #include "http_api.hpp"
 #include "static_files.hpp"
+#include <boost/asio/ssl/context.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
@@ -12,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
 #include <optional>
+#include <type_traits>
 
 namespace peerchat::gateway {
 
@@ -23,12 +25,18 @@ struct http_shared {
   http_api& api;
 };
 
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
 // Thread safety: used only on its strand (the stream's executor); store work runs on the
 // worker pool and its answer is posted back.
-class http_session : public std::enable_shared_from_this<http_session> {
+//
+// Stream is boost::beast::tcp_stream (plain HTTP) or ssl_stream<tcp_stream> (HTTPS, after
+// a TLS handshake); both instantiations live in http_session.cpp.
+template <class Stream>
+class http_session : public std::enable_shared_from_this<http_session<Stream>> {
  public:
-  using response = boost::beast::http::response<boost::beast::http::string_body>;
-  http_session(http_shared shared, boost::beast::tcp_stream&& stream);
+  using response = http_response;
+  http_session(http_shared shared, Stream&& stream);
   void run();
 
  private:
@@ -38,9 +46,11 @@ class http_session : public std::enable_shared_from_this<http_session> {
   void send(response res);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t n);
   void close();
+  static constexpr bool tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
+  using std::enable_shared_from_this<http_session<Stream>>::shared_from_this;
 
   http_shared shared_;
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<response> pending_;  // the response being written

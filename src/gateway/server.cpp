@@ -7,6 +7,8 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/ssl/context.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
@@ -21,6 +23,27 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
+// Mozilla's "intermediate" configuration: TLS 1.2 and 1.3, forward-secret AEAD ciphers.
+constexpr char tls12_ciphers[] =
+    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
+    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
+    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+
+std::unique_ptr<asio::ssl::context> make_tls_context(config const& cfg) {
+  if (cfg.tls_cert.empty()) return nullptr;
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
+  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
+                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
+                   asio::ssl::context::single_dh_use);
+  SSL_CTX_set_cipher_list(ctx->native_handle(), tls12_ciphers);
+  beast::error_code ec;
+  ctx->use_certificate_chain_file(cfg.tls_cert, ec);
+  if (ec) throw std::runtime_error("cannot load TLS certificate " + cfg.tls_cert + ": " + ec.message());
+  ctx->use_private_key_file(cfg.tls_key, asio::ssl::context::pem, ec);
+  if (ec) throw std::runtime_error("cannot load TLS key " + cfg.tls_key + ": " + ec.message());
+  return ctx;
+}
+
 // Creates the data dir, checks it is writable, migrates the database; returns its path.
 std::filesystem::path prepare_store(std::filesystem::path const& data_dir) {
   std::error_code ec;
@@ -60,6 +83,7 @@ class server::impl {
         ioc_(app_.cfg.io_threads),
         workers_(static_cast<std::size_t>(app_.cfg.worker_threads)),
         acceptor_(asio::make_strand(ioc_)),
+        tls_(make_tls_context(app_.cfg)),
         api_(app_),
         signals_(ioc_) {
     app_.ctx.hooks.is_online = [this](user_id u) { return app_.hub.is_online(u); };
@@ -151,8 +175,13 @@ class server::impl {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
       if (!ec) {
         socket.set_option(tcp::no_delay(true), ec);
-        std::make_shared<http_session>(http_shared{app_, workers_, files_, api_}, beast::tcp_stream(std::move(socket)))
-            ->run();
+        http_shared shared{app_, workers_, files_, api_};
+        if (tls_)
+          std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+              shared, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_))
+              ->run();
+        else
+          std::make_shared<http_session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)))->run();
       }
       do_accept();
     });
@@ -162,6 +191,7 @@ class server::impl {
   asio::io_context ioc_;
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;
+  std::unique_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly
   static_files files_;
   http_api api_;
   asio::signal_set signals_;

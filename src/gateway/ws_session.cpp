@@ -4,7 +4,9 @@
 #include "peerchat/protocol/wire.hpp"
 #include <boost/asio/post.hpp>
 #include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/ssl.hpp>
 #include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 
 namespace peerchat::gateway {
@@ -21,7 +23,8 @@ constexpr auto teardown_after = std::chrono::seconds(5);
 std::shared_ptr<const std::string> frame_of(ojson const& j) { return std::make_shared<const std::string>(j.dump()); }
 }  // namespace
 
-ws_session::ws_session(app& a, asio::thread_pool& workers, beast::tcp_stream&& stream, std::string cookie_token)
+template <class Stream>
+ws_session<Stream>::ws_session(app& a, asio::thread_pool& workers, Stream&& stream, std::string cookie_token)
     : app_(a),
       workers_(workers),
       ws_(std::move(stream)),
@@ -29,9 +32,11 @@ ws_session::ws_session(app& a, asio::thread_pool& workers, beast::tcp_stream&& s
       cookie_token_(std::move(cookie_token)),
       queue_(a.cfg.limits.queue_bytes) {}
 
-ws_session::~ws_session() = default;
+template <class Stream>
+ws_session<Stream>::~ws_session() = default;
 
-void ws_session::run(request req) {
+template <class Stream>
+void ws_session<Stream>::run(request req) {
   beast::get_lowest_layer(ws_).expires_never();
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
   timeouts.idle_timeout = std::chrono::seconds(60);  // with keep-alive pings: finds dead peers
@@ -41,10 +46,11 @@ void ws_session::run(request req) {
       [](websocket::response_type& res) { res.set(beast::http::field::server, "peerchat"); }));
   ws_.read_message_max(app_.cfg.limits.frame_bytes);
   ws_.auto_fragment(false);
-  ws_.async_accept(req, beast::bind_front_handler(&ws_session::on_accept, shared_from_this()));
+  ws_.async_accept(req, beast::bind_front_handler(&ws_session<Stream>::on_accept, shared_from_this()));
 }
 
-void ws_session::on_accept(beast::error_code ec) {
+template <class Stream>
+void ws_session<Stream>::on_accept(beast::error_code ec) {
   if (ec) return finish();
   timer_.expires_after(app_.cfg.limits.hello_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -53,11 +59,13 @@ void ws_session::on_accept(beast::error_code ec) {
   do_read();
 }
 
-void ws_session::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&ws_session::on_read, shared_from_this()));
+template <class Stream>
+void ws_session<Stream>::do_read() {
+  ws_.async_read(buffer_, beast::bind_front_handler(&ws_session<Stream>::on_read, shared_from_this()));
 }
 
-void ws_session::on_read(beast::error_code ec, std::size_t) {
+template <class Stream>
+void ws_session<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec) return finish();  // closed, too big (1009), bad UTF-8 (1007): Beast already answered
   if (state_ != state::closing) {
     if (!ws_.got_text()) {
@@ -71,7 +79,8 @@ void ws_session::on_read(beast::error_code ec, std::size_t) {
   do_read();
 }
 
-void ws_session::handle_frame(std::string_view text) {
+template <class Stream>
+void ws_session<Stream>::handle_frame(std::string_view text) {
   auto decoded = protocol::decode_client_frame(text, app_.cfg.limits.json_depth);
   if (!decoded) return bad_frame(decoded.error().error, decoded.error().ref);
   auto& frame = decoded->frame;
@@ -115,7 +124,8 @@ void ws_session::handle_frame(std::string_view text) {
   enqueue(frame_of({{"type", "pong"}}));
 }
 
-void ws_session::on_hello(protocol::hello_frame hello) {
+template <class Stream>
+void ws_session<Stream>::on_hello(protocol::hello_frame hello) {
   state_ = state::authenticating;
   timer_.cancel();
   std::string token = hello.token.value_or(cookie_token_);
@@ -132,7 +142,8 @@ void ws_session::on_hello(protocol::hello_frame hello) {
   });
 }
 
-void ws_session::on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume) {
+template <class Stream>
+void ws_session<Stream>::on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume) {
   if (state_ == state::closing) return;
   if (!who) return close_with(4001, "invalid or expired token");
   principal_ = std::move(*who);
@@ -150,7 +161,8 @@ void ws_session::on_ready(result<principal> who, std::vector<group_summary> grou
   fetch_replay_page();
 }
 
-void ws_session::fetch_replay_page() {
+template <class Stream>
+void ws_session<Stream>::fetch_replay_page() {
   if (replays_.empty() || state_ != state::ready) return;
   // Pace the backlog by this connection's queue: a client back after days costs no more
   // memory than one that stayed.
@@ -168,7 +180,8 @@ void ws_session::fetch_replay_page() {
   });
 }
 
-void ws_session::on_replay_page(group_id g, result<service::events_page> page) {
+template <class Stream>
+void ws_session<Stream>::on_replay_page(group_id g, result<service::events_page> page) {
   if (state_ != state::ready || replays_.empty()) return;
   if (!page) {  // not a member (any more): nothing to replay
     replays_.pop_front();
@@ -189,14 +202,16 @@ void ws_session::on_replay_page(group_id g, result<service::events_page> page) {
   finish_replay();
 }
 
-void ws_session::finish_replay() {
+template <class Stream>
+void ws_session<Stream>::finish_replay() {
   auto held = std::move(replays_.front().held);
   replays_.pop_front();
   for (auto const& e : held) on_event(e);
   fetch_replay_page();
 }
 
-void ws_session::on_send(protocol::send_frame f) {
+template <class Stream>
+void ws_session<Stream>::on_send(protocol::send_frame f) {
   service::send_request req{f.group, std::move(f.body), std::move(f.client_msg_id), f.reply_to};
   std::optional<std::string> ref = req.client_msg_id;
   auto prepared = app_.messages.prepare_send(principal_.user, std::move(req));
@@ -221,11 +236,13 @@ void ws_session::on_send(protocol::send_frame f) {
                            });
 }
 
-void ws_session::deliver_event(event const& e) {
+template <class Stream>
+void ws_session<Stream>::deliver_event(event const& e) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), e] { self->on_event(e); });
 }
 
-void ws_session::on_event(event const& e) {
+template <class Stream>
+void ws_session<Stream>::on_event(event const& e) {
   if (state_ != state::ready) return;
   for (auto& r : replays_)
     if (r.group == e.group) return r.held.push_back(e);
@@ -236,25 +253,29 @@ void ws_session::on_event(event const& e) {
   enqueue(e.wire);
 }
 
-void ws_session::deliver_frame(std::shared_ptr<const std::string> frame) {
+template <class Stream>
+void ws_session<Stream>::deliver_frame(std::shared_ptr<const std::string> frame) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     if (self->state_ == state::ready) self->enqueue(frame);
   });
 }
 
-void ws_session::bad_frame(error const& e, std::optional<std::string> const& ref) {
+template <class Stream>
+void ws_session<Stream>::bad_frame(error const& e, std::optional<std::string> const& ref) {
   send_error(e, ref);
   if (++bad_in_row_ >= app_.cfg.limits.invalid_frames_in_row) close_with(1008, "too many invalid frames");
 }
 
-void ws_session::send_error(error const& e, std::optional<std::string> const& ref) {
+template <class Stream>
+void ws_session<Stream>::send_error(error const& e, std::optional<std::string> const& ref) {
   ojson j{{"type", "error"}, {"code", to_string(e.code)}, {"message", e.message}};
   if (e.code == errc::rate_limited) j["retry_after_ms"] = e.retry_after_ms;
   if (ref) j["ref"] = *ref;
   enqueue(frame_of(j));
 }
 
-void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
+template <class Stream>
+void ws_session<Stream>::enqueue(std::shared_ptr<const std::string> frame) {
   if (state_ == state::closing) return;
   bool stalled = writing_ && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
   if (stalled || !queue_.push(std::move(frame))) {
@@ -264,14 +285,16 @@ void ws_session::enqueue(std::shared_ptr<const std::string> frame) {
   if (!writing_) do_write();
 }
 
-void ws_session::do_write() {
+template <class Stream>
+void ws_session<Stream>::do_write() {
   writing_ = true;
   write_started_ = std::chrono::steady_clock::now();
   ws_.text(true);
-  ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&ws_session::on_write, shared_from_this()));
+  ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
 }
 
-void ws_session::on_write(beast::error_code ec, std::size_t) {
+template <class Stream>
+void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) return finish();
   queue_.pop();
@@ -283,13 +306,15 @@ void ws_session::on_write(beast::error_code ec, std::size_t) {
   }
 }
 
-void ws_session::close_with(std::uint16_t code, std::string reason) {
+template <class Stream>
+void ws_session<Stream>::close_with(std::uint16_t code, std::string reason) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
     self->start_close(code, std::move(reason));
   });
 }
 
-void ws_session::start_close(std::uint16_t code, std::string reason) {
+template <class Stream>
+void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   if (state_ == state::closing) return;
   state_ = state::closing;
   replays_.clear();
@@ -305,12 +330,16 @@ void ws_session::start_close(std::uint16_t code, std::string reason) {
   });
 }
 
-void ws_session::finish() {
+template <class Stream>
+void ws_session<Stream>::finish() {
   if (finished_) return;
   finished_ = true;
   state_ = state::closing;
   timer_.cancel();
   app_.hub.remove(this);
 }
+
+template class ws_session<beast::tcp_stream>;
+template class ws_session<beast::ssl_stream<beast::tcp_stream>>;
 
 }  // namespace peerchat::gateway

@@ -25,11 +25,15 @@ namespace peerchat::gateway {
 // Resume without gaps or duplicates: the connection subscribes to the hub first, then
 // replays each resumed group from the store in pages; live events of a group under replay
 // are held, and released after the replay, skipping every seq already sent.
-class ws_session final : public connection, public std::enable_shared_from_this<ws_session> {
+//
+// Stream is boost::beast::tcp_stream or boost::beast::ssl_stream<tcp_stream> (the two
+// instantiations live in ws_session.cpp).
+template <class Stream>
+class ws_session final : public connection, public std::enable_shared_from_this<ws_session<Stream>> {
  public:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  ws_session(app& a, boost::asio::thread_pool& workers, boost::beast::tcp_stream&& stream, std::string cookie_token);
+  ws_session(app& a, boost::asio::thread_pool& workers, Stream&& stream, std::string cookie_token);
   ~ws_session() override;
 
   void run(request req);
@@ -68,7 +72,8 @@ class ws_session final : public connection, public std::enable_shared_from_this<
 
   app& app_;
   boost::asio::thread_pool& workers_;
-  boost::beast::websocket::stream<boost::beast::tcp_stream> ws_;
+  using std::enable_shared_from_this<ws_session<Stream>>::shared_from_this;
+  boost::beast::websocket::stream<Stream> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer timer_;  // hello deadline, then the teardown deadline of a close
   std::string cookie_token_;
