@@ -52,7 +52,7 @@ export function update(parts) {
   if (parts.has('layout')) renderLayout();
   if (parts.has('conv')) renderConvHead();
   if (parts.has('groups')) renderSidebarList();
-  if (parts.has('conn')) renderConn();
+  if (parts.has('conn')) { renderConn(); if (!parts.has('layout')) renderMe(); }
   if (parts.has('messages') || parts.has('pending')) renderMessages();
   if (parts.has('typing')) renderTyping();
   if (parts.has('composer')) renderComposer();
@@ -64,8 +64,7 @@ export function update(parts) {
 
 function buildSidebar() {
   els.meBox = h('div', { class: 'me' });
-  els.newGroupBtn = h('button', { type: 'button', class: 'btn btn-primary btn-block new-group-btn', onclick: () => newGroupDialog() },
-    icon('plus', 18), 'New group');
+  els.newGroupBtn = iconButton('plus', 'New group', () => newGroupDialog(), { class: 'new-group-btn' });
 
   const input = h('input', {
     type: 'search', class: 'search-input', id: 'search-input', placeholder: 'Search messages',
@@ -101,9 +100,9 @@ function buildSidebar() {
       h('a', { class: 'brand', href: '/', 'data-nav': true, 'aria-label': 'peerchat home' },
         h('img', { src: '/icon.svg', alt: '', class: 'brand-logo', width: 28, height: 28 }),
         h('span', { class: 'brand-name' }, 'peerchat')),
-      els.meBox),
+      els.newGroupBtn),
     form, els.searchScopeLabel, els.conn, els.list,
-    h('footer', { class: 'sidebar-foot' }, els.newGroupBtn));
+    h('footer', { class: 'sidebar-foot' }, els.meBox));
 }
 
 function renderLayout() {
@@ -112,12 +111,19 @@ function renderLayout() {
   els.layout.classList.toggle('info-open', !!(gid && state.ui.infoOpen));
   els.newGroupBtn.hidden = !state.me?.is_admin;
   els.searchScopeLabel.hidden = !gid || !els.searchInput.value.trim();
+  renderMe();
+  if (renderedGroup !== gid) switchGroup(gid);
+}
+
+function renderMe() {
   clear(els.meBox).append(
-    avatar(state.me.id, state.me.display_name, 'sm'),
-    h('span', { class: 'me-name', title: `@${state.me.username || ''}` }, state.me.display_name),
+    h('span', { class: 'avatar-wrap' }, avatar(state.me.id, state.me.display_name, 'md'),
+      h('span', { class: ['presence-dot', state.conn === 'online' && 'online'] })),
+    h('span', { class: 'me-names' },
+      h('span', { class: 'me-name' }, state.me.display_name),
+      h('span', { class: 'me-username muted' }, `@${state.me.username || ''}`)),
     iconButton('logout', 'Sign out', () => actions.logout(), { class: 'logout-btn' }),
   );
-  if (renderedGroup !== gid) switchGroup(gid);
 }
 
 function previewText(g) {

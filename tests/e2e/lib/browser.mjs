@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+// Launches Debian's Chromium through playwright-core (never a downloaded browser) and
+// offers the few UI steps every scenario shares.
+import { chromium } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+/** A headless Chromium with a fresh temporary profile (playwright makes one per launch). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: [
+      '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+    ],
+  });
+}
+
+/**
+ * A new context (its own cookies, storage and service workers), with a page that fails the
+ * test on any uncaught page error and records console errors and dialogs.
+ */
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ colorScheme: 'light', ...options });
+  context.setDefaultTimeout(30000);
+  const page = await context.newPage();
+  page.problems = [];
+  page.dialogs = [];
+  page.on('pageerror', (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && !/Failed to load resource|WebSocket connection|ERR_CONNECTION_REFUSED/.test(msg.text())) {
+      page.problems.push(`console.error: ${msg.text()}`);
+    }
+  });
+  page.on('dialog', async (d) => { page.dialogs.push(`${d.type()}: ${d.message()}`); await d.dismiss().catch(() => {}); });
+  return { context, page };
+}
+
+/** Signs in through the login form and waits for the group list. */
+export async function login(page, baseUrl, username, password) {
+  await page.goto(`${baseUrl}/login`);
+  await page.locator('#login-username').fill(username);
+  await page.locator('#login-password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('.sidebar .group-list').waitFor();
+}
+
+/** Opens a group from the sidebar and waits until its history has loaded. */
+export async function openGroup(page, name) {
+  await page.locator('.group-item', { hasText: name }).first().click();
+  await page.locator('#conv-title', { hasText: name }).waitFor();
+  await page.locator('.history-status .spinner').waitFor({ state: 'detached' });
+}
+
+/** Types into the composer and presses Enter, as a person would. */
+export async function sendMessage(page, text) {
+  const input = page.locator('#composer-input');
+  await input.click();
+  await input.pressSequentially(text, { delay: 5 });
+  await input.press('Enter');
+}
+
+/** The committed (not pending) message whose body contains `text`. */
+export function messageWith(page, text) {
+  return page.locator('.msg-list .msg', { has: page.locator('.msg-body', { hasText: text }) });
+}
+
+export async function screenshot(page, file) {
+  if (process.env.SCREENSHOTS !== '1') return;
+  await page.screenshot({ path: file });
+}

@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Runs the browser tests of the web client against a real peerchat binary.
+#   tests/e2e/run.sh build/src/peerchat [test files…]   (default: every *.test.mjs)
+# Needs node ≥ 20 and Debian's Chromium (apt-get install -y chromium); never downloads a browser.
+# SCREENSHOTS=1 also writes docs/screenshots/*.png.
+set -euo pipefail
+
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+bin="${1:?usage: tests/e2e/run.sh PATH_TO_PEERCHAT_BINARY}"
+bin="$(realpath "$bin")"
+[[ -x "$bin" ]] || { echo "run.sh: not an executable: $bin" >&2; exit 2; }
+export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
+[[ -x "$CHROMIUM_PATH" ]] || { echo "run.sh: no Chromium at $CHROMIUM_PATH (apt-get install -y chromium)" >&2; exit 2; }
+
+cd "$here"
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+if [[ ! -d node_modules/playwright-core ]]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
+mkdir -p artifacts
+export PEERCHAT_BIN="$bin"
+shift
+if [[ $# -eq 0 ]]; then set -- ./*.test.mjs; fi
+exec node --test --test-concurrency=1 --test-timeout=180000 "$@"
