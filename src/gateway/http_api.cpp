@@ -231,8 +231,14 @@ api_reply accept_invite(call& c) {
   TRY(username, protocol::required_string(*body, "username"));
   TRY(display, protocol::optional_string(*body, "display_name"));
   TRY(password, protocol::required_string(*body, "password"));
-  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(""), *password));
-  return c.logged_in(*r);
+  group_summary joined;
+  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(""), *password, &joined));
+  api_reply reply = c.logged_in(*r);
+  // {token, user} as for a login, plus the group just joined, so the client can open it.
+  auto answer = ojson::parse(reply.body);
+  answer["group"] = protocol::to_json(joined);
+  reply.body = answer.dump();
+  return reply;
 }
 
 // --- First run -------------------------------------------------------------------------

@@ -23,7 +23,8 @@ class hub {
   // memberships: every (group, user) pair in the store at start.
   void load(std::vector<std::pair<group_id, user_id>> const& memberships);
 
-  // Registers a connection for its user's groups; returns whether the user just came online.
+  // Registers a connection (its user's groups come from the membership copy); the user
+  // becomes online with their first connection.
   void add(std::shared_ptr<connection> const& c);
   void remove(connection const* c);
 

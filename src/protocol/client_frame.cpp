@@ -57,15 +57,15 @@ result<client_frame> decode_body(json const& j, std::string const& type) {
   if (type == "hello") return decode_hello(j);
   if (type == "send") return decode_send(j);
   if (type == "ping") return client_frame{ping_frame{}};
+  if (type != "typing" && type != "read") return make_error(errc::bad_request, "unknown frame type '" + type + "'");
   auto g = read_group(j);
   if (!g) return g.error();
-  if (type == "typing") return client_frame{typing_frame{*g}};
   if (type == "read") {
     auto seq = required_int(j, "seq");
     if (!seq) return seq.error();
     return client_frame{read_frame{*g, *seq}};
   }
-  return make_error(errc::bad_request, "unknown frame type '" + type + "'");
+  return client_frame{typing_frame{*g}};
 }
 }  // namespace
 

@@ -52,6 +52,10 @@ error field_error(char const* key, char const* what) {
 }  // namespace
 
 result<json> parse_json(std::string_view text, int max_depth) {
+  // nlohmann's lexer takes a raw NUL for the end of input and would ignore what follows;
+  // valid JSON never holds one (inside strings it is written \u0000).
+  if (text.find('\0') != std::string_view::npos)
+    return result<json>(boost::system::in_place_error, make_error(errc::bad_request, "malformed JSON: NUL byte"));
   json out;
   depth_limited_sax sax(out, max_depth);
   bool ok = json::sax_parse(text.begin(), text.end(), &sax, nlohmann::detail::input_format_t::json, true, false);

@@ -120,7 +120,8 @@ result<accept_result> invites::accept(principal const& who, std::string_view cod
 }
 
 result<login_result> invites::accept_new_account(std::string_view code, std::string_view username,
-                                                 std::string_view display_name, std::string_view password) {
+                                                 std::string_view display_name, std::string_view password,
+                                                 group_summary* joined) {
   auto name = check_username(username);
   if (!name) return name.error();
   auto display = check_display_name(display_name.empty() ? username : display_name);
@@ -144,6 +145,7 @@ result<login_result> invites::accept_new_account(std::string_view code, std::str
     if (!g) throw std::runtime_error("invite became invalid inside its own transaction");
     session_id sid{};
     std::string token = create_session(db, u->id, now, days, &sid);
+    if (joined) *joined = *load_summary(db, *g, u->id);
     return login_result{std::move(token), *u, sid};
   });
 }

@@ -61,7 +61,7 @@ std::string fts_query(std::string_view q) {
     if (i == start) break;
     std::string word;
     for (char c : q.substr(start, i - start))
-      if (c != '"') word += c;
+      if (c != '"' && static_cast<unsigned char>(c) >= 0x20) word += c;  // FTS5 stops at NUL
     if (word.empty()) continue;
     if (!out.empty()) out += ' ';
     out += '"' + word + "\"*";

@@ -6,6 +6,18 @@
 
 namespace peerchat::store {
 
+namespace {
+std::string describe(std::exception_ptr e) {
+  try {
+    std::rethrow_exception(e);
+  } catch (std::exception const& x) {
+    return x.what();
+  } catch (...) {
+    return "an exception that is not a std::exception";
+  }
+}
+}  // namespace
+
 writer::writer(std::filesystem::path const& file)
     : db_(file, database::mode::read_write), thread_([this] { run(); }) {}
 
@@ -75,9 +87,9 @@ void writer::commit_batch(std::vector<job>& batch) {
         db_.reset_all();
         db_.exec("RELEASE job");
         for (auto& e : job_events) events.push_back(std::move(e));
-      } catch (std::exception const& e) {
+      } catch (...) {
         db_.reset_all();
-        spdlog::warn("store: a write failed and was rolled back: {}", e.what());
+        spdlog::warn("store: a write failed and was rolled back: {}", describe(std::current_exception()));
         db_.exec("ROLLBACK TO job");
         db_.exec("RELEASE job");
       }
@@ -85,8 +97,8 @@ void writer::commit_batch(std::vector<job>& batch) {
     db_.reset_all();
     tx.commit();
     committed = true;
-  } catch (std::exception const& e) {
-    spdlog::error("store: commit of {} jobs failed: {}", batch.size(), e.what());
+  } catch (...) {
+    spdlog::error("store: commit of {} jobs failed: {}", batch.size(), describe(std::current_exception()));
   }
   if (committed) {
     batch_sizes.observe(static_cast<double>(batch.size()));

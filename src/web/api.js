@@ -104,6 +104,11 @@ export const api = {
     request('POST', `/invites/${enc(code)}/accept`,
       { username, display_name: displayName, password }, { auth: false }),
 
+  setupInfo: (code) => request('GET', `/setup/${enc(code)}`, undefined, { auth: false }),
+  completeSetup: (code, username, displayName, password) =>
+    request('POST', `/setup/${enc(code)}`,
+      displayName ? { username, display_name: displayName, password } : { username, password }, { auth: false }),
+
   messages: (id, { before, limit = 50 } = {}) => {
     const q = new URLSearchParams();
     if (before !== undefined && before !== null) q.set('before', String(before));

@@ -8,7 +8,7 @@ import { actions, PAGE, state, timeline } from './state.js';
 import { codePoints, uuid } from './format.js';
 import * as chat from './chat.js';
 import { confirmDialog, toast } from './panels.js';
-import { renderBlocked, renderInvite, renderLogin } from './auth.js';
+import { renderBlocked, renderInvite, renderLogin, renderSetup } from './auth.js';
 
 const CACHE_KEY = 'peerchat.cache';
 const TYPING_EVERY_MS = 3000;
@@ -983,7 +983,7 @@ actions.acceptInvite = async (code) => {
 };
 
 // ---------------------------------------------------------------------------------------
-// Routing (History API): /, /g/<id>, /login, /invite/<code>
+// Routing (History API): /, /g/<id>, /login, /invite/<code>, /setup/<code>
 
 export async function navigate(path, { replace = false, jumpSeq = null } = {}) {
   if (path !== location.pathname + location.search) {
@@ -1001,9 +1001,16 @@ async function route({ jumpSeq = null } = {}) {
   const params = new URLSearchParams(location.search);
   const invite = path.match(/^\/invite\/([^/]+)\/?$/);
   if (invite) {
-    state.route = { name: 'invite', code: decodeURIComponent(invite[1]) };
+    state.route = { name: 'invite', code: safeDecode(invite[1]) };
     chat.unmount();
     renderInvite(root, state.route.code);
+    return;
+  }
+  const setup = path.match(/^\/setup\/([^/]+)\/?$/);
+  if (setup) {
+    state.route = { name: 'setup', code: safeDecode(setup[1]) };
+    chat.unmount();
+    renderSetup(root, state.route.code);
     return;
   }
   if (path === '/login') {
@@ -1035,6 +1042,11 @@ async function route({ jumpSeq = null } = {}) {
   }
   if (!g && path !== '/') history.replaceState(null, '', '/');
   openMain(groupId, jumpSeq);
+}
+
+/** A malformed %-escape in a pasted link is passed on as typed (the server then says it is unknown). */
+function safeDecode(s) {
+  try { return decodeURIComponent(s); } catch { return s; }
 }
 
 function safeNext(next) {

@@ -218,3 +218,94 @@ function existingAccountForm(code) {
     },
   }, userField, passField, error, submit);
 }
+
+/** /setup/<code>: the one-time first-run link the server logs when it has no admin yet. */
+export async function renderSetup(root, code) {
+  const card = shell(root, h('div', { class: 'spinner', 'aria-label': 'Checking the setup link' }));
+  let info;
+  try {
+    info = await api.setupInfo(code);
+  } catch (err) {
+    if (!card.isConnected) return;
+    const invalid = err.status === 404 || err.code === 'not_found';
+    if (invalid) { renderSetupInvalid(root); return; }
+    shell(root,
+      h('h1', null, 'Could not check the setup link'),
+      h('p', { class: 'muted' }, err.message),
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => renderSetup(root, code) }, 'Try again'));
+    return;
+  }
+  if (!card.isConnected) return;
+
+  const [userField, user] = field('setup-username', 'Username', {
+    autocomplete: 'username', autocapitalize: 'none', spellcheck: 'false', required: true,
+    pattern: '[a-z0-9_.\\-]{3,32}', maxlength: 32, 'aria-describedby': 'setup-username-hint',
+  });
+  const [nameField, display] = field('setup-display-name', 'Display name', {
+    autocomplete: 'name', maxlength: 64, 'aria-describedby': 'setup-display-name-hint',
+  });
+  const [passField, pass] = field('setup-password', 'Password', {
+    type: 'password', autocomplete: 'new-password', required: true, minlength: 10,
+    'aria-describedby': 'setup-password-hint',
+  });
+  const [confirmField, confirm] = field('setup-password-confirm', 'Confirm password', {
+    type: 'password', autocomplete: 'new-password', required: true, minlength: 10,
+  });
+  userField.append(h('small', { id: 'setup-username-hint', class: 'muted' }, '3–32 characters: a–z, 0–9, _ . -'));
+  nameField.append(h('small', { id: 'setup-display-name-hint', class: 'muted' }, 'What others see. Leave it empty to use the username.'));
+  passField.append(h('small', { id: 'setup-password-hint', class: 'muted' }, 'At least 10 characters.'));
+  confirm.addEventListener('input', () => confirm.removeAttribute('aria-invalid'));
+
+  const error = h('p', { class: 'form-error', role: 'alert' });
+  const label = 'Create admin account';
+  const submit = h('button', { type: 'submit', class: 'btn btn-primary btn-block' }, label);
+  const form = h('form', {
+    class: 'stack', 'aria-labelledby': 'setup-title',
+    onsubmit: async (e) => {
+      e.preventDefault();
+      error.textContent = '';
+      if (pass.value !== confirm.value) {
+        error.textContent = 'The two passwords do not match.';
+        confirm.setAttribute('aria-invalid', 'true');
+        confirm.select();
+        return;
+      }
+      busy(submit, true, 'Creating the admin account…');
+      try {
+        const res = await api.completeSetup(code, user.value.trim(), display.value.trim(), pass.value);
+        await actions.loggedIn(res, '/');
+      } catch (err) {
+        if (err.status === 404) { renderSetupInvalid(root); return; }
+        error.textContent = err.status === 409
+          ? `${err.message || 'That username is taken.'} Choose another one.`
+          : err.message;
+        busy(submit, false, label);
+      }
+    },
+  }, userField, nameField, passField, confirmField, error, submit);
+
+  shell(root,
+    h('p', { class: 'invite-kicker' }, 'Welcome to your new peerchat server'),
+    h('h1', { id: 'setup-title' }, 'Create the admin account for this server'),
+    h('p', { class: 'muted' },
+      'This one-time link comes from the server’s log. The account you create here can make groups and invite people to them.'),
+    h('p', { class: 'muted small' }, setupExpiry(info?.expires_at)),
+    form);
+  user.focus();
+}
+
+function setupExpiry(expiresAt) {
+  const rel = expiresAt ? formatRelativeFuture(expiresAt) : 'expired';
+  if (rel === 'expired') return 'This link works once, for one hour after the server started.';
+  return h('time', { title: formatFull(expiresAt) }, `This link expires ${rel} and works once.`);
+}
+
+function renderSetupInvalid(root) {
+  shell(root,
+    h('h1', null, 'This setup link is not valid'),
+    h('p', { class: 'muted' },
+      'It has already been used, or it has expired (a setup link works once, for one hour). If the admin account exists, sign in with it.'),
+    h('p', { class: 'muted small' },
+      'No admin account yet? Restart the server: it logs a new setup link while it has no admin.'),
+    h('a', { href: '/login', 'data-nav': true, class: 'btn btn-primary btn-block' }, 'Sign in'));
+}

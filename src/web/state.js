@@ -20,7 +20,7 @@ export const state = {
   quotes: new Map(),        // `${group}:${seq}` → message fetched only to show as a quoted reply
   outbox: new Outbox(),
   conn: 'offline',          // 'connecting' | 'online' | 'offline'
-  route: { name: 'main' },  // {name:'main', groupId?} | {name:'login'} | {name:'invite', code}
+  route: { name: 'main' },  // {name:'main', groupId?} | {name:'login'} | {name:'invite', code} | {name:'setup', code}
   ui: {
     infoOpen: false,
     replyTo: null,          // seq of the message being replied to in the open group

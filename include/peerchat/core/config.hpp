@@ -21,7 +21,6 @@ struct limits {
   int invalid_frames_in_row = 20;           // then close 1008
   std::chrono::seconds hello_timeout{10};
   std::chrono::seconds write_stall{30};
-  std::chrono::seconds presence_grace{5};   // how long a user stays online after the last close
   std::int64_t session_days = 30;
 };
 

@@ -26,9 +26,11 @@ class invites {
   result<void> revoke(principal const& who, group_id g, std::string_view code);
   result<invite_preview> preview(std::string_view code);
   result<accept_result> accept(principal const& who, std::string_view code);
-  // Creates the account, joins it to the group and logs it in, atomically.
+  // Creates the account, joins it to the group and logs it in, atomically. When `joined`
+  // is given, it receives the group as the new member sees it.
   result<login_result> accept_new_account(std::string_view code, std::string_view username,
-                                          std::string_view display_name, std::string_view password);
+                                          std::string_view display_name, std::string_view password,
+                                          group_summary* joined = nullptr);
 
  private:
   context& ctx_;
