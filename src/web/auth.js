@@ -304,7 +304,7 @@ function renderSetupInvalid(root) {
   shell(root,
     h('h1', null, 'This setup link is not valid'),
     h('p', { class: 'muted' },
-      'It has already been used, or it has expired (a setup link works once, for one hour). If the admin account exists, sign in with it.'),
+      'It may have been used already or have expired (a setup link works once, for one hour), or it was not copied whole. If the admin account exists, sign in with it.'),
     h('p', { class: 'muted small' },
       'No admin account yet? Restart the server: it logs a new setup link while it has no admin.'),
     h('a', { href: '/login', 'data-nav': true, class: 'btn btn-primary btn-block' }, 'Sign in'));

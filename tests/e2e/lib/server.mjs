@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Runs the real peerchat server for one test file: a free port on 127.0.0.1, a temporary
-// data dir, users made with `peerchat admin create-user`, and a small HTTP API client.
+// data dir, users made with `peerchat admin create-user` (or none: the first-run setup link),
+// its output kept for waitForOutput(), and a small HTTP API client.
 import { spawn } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -64,11 +65,16 @@ export class PeerchatServer {
     this.bin = binary();
     this.child = null;
     this.exited = null;
+    this.output = '';  // everything the running server printed (stdout and stderr)
+    this.outputWaiters = new Set();
   }
 
   get url() { return `http://127.0.0.1:${this.port}`; }
 
-  /** Makes the data dir and users, then starts serving. users: [{username, display_name, password, admin}] */
+  /**
+   * Makes the data dir and users, then starts serving. users: [{username, display_name, password, admin}];
+   * with none (`init([])`) the server starts with no admin and logs its first-run setup link.
+   */
   async init(users) {
     this.dir = await mkdtemp(path.join(os.tmpdir(), `peerchat-e2e-${this.name}-`));
     this.port = await freePort();
@@ -90,6 +96,13 @@ export class PeerchatServer {
       '--public-url', this.url], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout.pipe(log);
     this.child.stderr.pipe(log);
+    this.output = '';
+    const collect = (d) => {
+      this.output += d;
+      for (const check of this.outputWaiters) check();
+    };
+    this.child.stdout.on('data', collect);
+    this.child.stderr.on('data', collect);
     const child = this.child;
     this.exited = new Promise((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
     let exitedEarly = null;
@@ -101,6 +114,33 @@ export class PeerchatServer {
     }, { timeoutMs: 20000, what: `${this.url}/healthz`, intervalMs: 50 }).catch((err) => {
       if (exitedEarly) throw new Error(`server exited: ${JSON.stringify(exitedEarly)} (see artifacts/${this.name}-server.log)`);
       throw err;
+    });
+  }
+
+  /**
+   * Resolves with the first match of `regex` in what the server has printed since it started,
+   * as soon as it appears; fails after `timeoutMs` or if the server exits first.
+   */
+  waitForOutput(regex, { timeoutMs = 20000 } = {}) {
+    return new Promise((resolve, reject) => {
+      let timer;
+      const done = (fn, value) => {
+        this.outputWaiters.delete(check);
+        clearTimeout(timer);
+        fn(value);
+      };
+      const check = () => {
+        const m = this.output.match(regex);
+        if (m) done(resolve, m);
+      };
+      timer = setTimeout(() => done(reject, new Error(
+        `timed out after ${timeoutMs} ms waiting for ${regex} in the server's output (see artifacts/${this.name}-server.log)`)), timeoutMs);
+      this.outputWaiters.add(check);
+      this.exited?.then((r) => {
+        check();
+        if (this.outputWaiters.has(check)) done(reject, new Error(`server exited ${JSON.stringify(r)} before printing ${regex}`));
+      });
+      check();
     });
   }
 
