@@ -232,7 +232,7 @@ api_reply accept_invite(call& c) {
   TRY(display, protocol::optional_string(*body, "display_name"));
   TRY(password, protocol::required_string(*body, "password"));
   group_summary joined;
-  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(""), *password, &joined));
+  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(*username), *password, &joined));
   api_reply reply = c.logged_in(*r);
   // {token, user} as for a login, plus the group just joined, so the client can open it.
   auto answer = ojson::parse(reply.body);
@@ -252,7 +252,7 @@ api_reply post_setup(call& c) {
   TRY(username, protocol::required_string(*body, "username"));
   TRY(display, protocol::optional_string(*body, "display_name"));
   TRY(password, protocol::required_string(*body, "password"));
-  TRY(r, c.a.setup.complete(c.params.at(0), *username, display->value_or(""), *password));
+  TRY(r, c.a.setup.complete(c.params.at(0), *username, display->value_or(*username), *password));
   return c.logged_in(*r);
 }
 

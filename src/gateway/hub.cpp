@@ -163,6 +163,14 @@ void hub::close_all(std::uint16_t code, std::string const& reason) {
   for (auto const& c : targets) c->close_with(code, reason);
 }
 
+void hub::clear() {
+  std::unordered_map<user_id, std::vector<std::shared_ptr<connection>>> dropped;
+  {
+    std::lock_guard lock(mutex_);
+    dropped.swap(connections_);
+  }
+}
+
 std::size_t hub::connection_count() const {
   std::lock_guard lock(mutex_);
   std::size_t n = 0;

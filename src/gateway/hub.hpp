@@ -44,6 +44,9 @@ class hub {
   // Closes every connection (shutdown) with 1001.
   void close_all(std::uint16_t code, std::string const& reason);
   std::size_t connection_count() const;
+  // Forgets every connection (after the I/O threads stopped, before the io_context goes:
+  // a connection must not outlive the io_context its socket belongs to).
+  void clear();
 
   std::atomic<std::uint64_t> deliveries{0};
 

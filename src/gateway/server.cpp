@@ -165,6 +165,7 @@ class server::impl {
     ioc_.stop();
     for (auto& t : threads_)
       if (t.joinable()) t.join();
+    app_.hub.clear();
   }
 
   app& application() { return app_; }

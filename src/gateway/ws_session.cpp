@@ -20,7 +20,10 @@ namespace {
 constexpr int replay_page = 500;
 constexpr auto teardown_after = std::chrono::seconds(5);
 
-std::shared_ptr<const std::string> frame_of(ojson const& j) { return std::make_shared<const std::string>(j.dump()); }
+// Error texts may quote client input; an invalid byte is replaced rather than thrown on.
+std::shared_ptr<const std::string> frame_of(ojson const& j) {
+  return std::make_shared<const std::string>(j.dump(-1, ' ', false, ojson::error_handler_t::replace));
+}
 }  // namespace
 
 template <class Stream>
@@ -164,12 +167,6 @@ void ws_session<Stream>::on_ready(result<principal> who, std::vector<group_summa
 template <class Stream>
 void ws_session<Stream>::fetch_replay_page() {
   if (replays_.empty() || state_ != state::ready) return;
-  // Pace the backlog by this connection's queue: a client back after days costs no more
-  // memory than one that stayed.
-  if (queue_.bytes() > app_.cfg.limits.queue_bytes / 2) {
-    waiting_for_drain_ = true;
-    return;
-  }
   group_id g = replays_.front().group;
   seq_t after = delivered_[g];
   asio::post(workers_, [self = shared_from_this(), g, after] {
@@ -188,8 +185,20 @@ void ws_session<Stream>::on_replay_page(group_id g, result<service::events_page>
     delivered_.erase(g);
     return fetch_replay_page();
   }
-  seq_t& sent = delivered_[g];
-  for (auto& text : page->events) {
+  replay_page_full_ = page->events.size() == static_cast<std::size_t>(replay_page);
+  replay_buffer_.assign(std::make_move_iterator(page->events.begin()), std::make_move_iterator(page->events.end()));
+  pump_replay();
+}
+
+// Moves backlog into the outgoing queue only while it is less than half full: a client
+// back after days costs no more memory than one that stayed, and is never taken for slow.
+template <class Stream>
+void ws_session<Stream>::pump_replay() {
+  if (state_ != state::ready || replays_.empty()) return;
+  seq_t& sent = delivered_[replays_.front().group];
+  while (!replay_buffer_.empty() && queue_.bytes() <= app_.cfg.limits.queue_bytes / 2) {
+    std::string text = std::move(replay_buffer_.front());
+    replay_buffer_.pop_front();
     // The seq is the stored event's; parse only the number, the text goes out as stored.
     auto pos = text.find("\"seq\":");
     seq_t seq = pos == std::string::npos ? 0 : std::strtoll(text.c_str() + pos + 6, nullptr, 10);
@@ -198,7 +207,11 @@ void ws_session<Stream>::on_replay_page(group_id g, result<service::events_page>
     enqueue(std::make_shared<const std::string>(std::move(text)));
     if (state_ != state::ready) return;
   }
-  if (page->events.size() == static_cast<std::size_t>(replay_page)) return fetch_replay_page();
+  if (!replay_buffer_.empty()) {
+    waiting_for_drain_ = true;
+    return;
+  }
+  if (replay_page_full_) return fetch_replay_page();
   finish_replay();
 }
 
@@ -302,7 +315,7 @@ void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
   if (!queue_.empty()) do_write();
   if (waiting_for_drain_ && queue_.bytes() <= app_.cfg.limits.queue_bytes / 4) {
     waiting_for_drain_ = false;
-    fetch_replay_page();
+    pump_replay();
   }
 }
 
@@ -318,6 +331,7 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   if (state_ == state::closing) return;
   state_ = state::closing;
   replays_.clear();
+  replay_buffer_.clear();
   queue_.drop_pending(writing_);  // the frame being written keeps its buffer
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
   // A peer that never reads would hold the close frame behind a stalled write forever.

@@ -61,6 +61,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void on_event(event const& e);
   void fetch_replay_page();
   void on_replay_page(group_id g, result<service::events_page> page);
+  void pump_replay();
   void finish_replay();
   void bad_frame(error const& e, std::optional<std::string> const& ref);
   void send_error(error const& e, std::optional<std::string> const& ref);
@@ -85,7 +86,9 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   int bad_in_row_ = 0;
   std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup
   std::deque<replay> replays_;             // front is replaying now
-  bool waiting_for_drain_ = false;         // a replay page waits for the queue to empty
+  std::deque<std::string> replay_buffer_;  // the current page's events not yet queued
+  bool replay_page_full_ = false;          // so another page may follow
+  bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
   std::chrono::steady_clock::time_point last_typing_{};
 };

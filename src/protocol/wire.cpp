@@ -7,7 +7,9 @@ namespace peerchat::protocol {
 std::string error_body(error const& e) {
   ojson inner{{"code", to_string(e.code)}, {"message", e.message}};
   if (e.code == errc::rate_limited) inner["retry_after_ms"] = e.retry_after_ms;
-  return ojson{{"error", std::move(inner)}}.dump();
+  // Messages may quote client input (a parse error shows what it read): never let an
+  // invalid byte there turn an answer into an exception.
+  return ojson{{"error", std::move(inner)}}.dump(-1, ' ', false, ojson::error_handler_t::replace);
 }
 
 ojson to_json(user const& u) {

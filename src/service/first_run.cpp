@@ -43,7 +43,7 @@ result<login_result> first_run::complete(std::string_view code, std::string_view
   if (auto c = check(code); !c) return c.error();
   auto name = check_username(username);
   if (!name) return name.error();
-  auto display = check_display_name(display_name.empty() ? username : display_name);
+  auto display = check_display_name(display_name);
   if (!display) return display.error();
   auto pw = check_password(password);
   if (!pw) return pw.error();

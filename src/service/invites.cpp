@@ -124,7 +124,7 @@ result<login_result> invites::accept_new_account(std::string_view code, std::str
                                                  group_summary* joined) {
   auto name = check_username(username);
   if (!name) return name.error();
-  auto display = check_display_name(display_name.empty() ? username : display_name);
+  auto display = check_display_name(display_name);
   if (!display) return display.error();
   auto pw = check_password(password);
   if (!pw) return pw.error();

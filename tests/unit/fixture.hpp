@@ -232,8 +232,8 @@ class service_fixture : public store_fixture {
   std::vector<principal> make_people(std::vector<person_spec> const& specs) {
     millis_t now = clock.now();
     auto days = cfg.limits.session_days;
-    return must(writer().call([&](store::database& db, store::event_list&) -> result<std::vector<principal>> {
-      std::vector<principal> out;
+    std::vector<principal> out;
+    must(writer().call([&](store::database& db, store::event_list&) -> result<void> {
       for (auto const& s : specs) {
         auto u = service::insert_user(db, s.username, s.display_name, fixture_password_hash(), s.is_admin, now);
         if (!u) return u.error();
@@ -241,8 +241,9 @@ class service_fixture : public store_fixture {
         service::create_session(db, u->id, now, days, &sid);
         out.push_back(principal{*u, sid});
       }
-      return out;
+      return {};
     }), "make_people");
+    return out;
   }
 
   principal make_person(std::string username, std::string display_name, bool is_admin = false) {

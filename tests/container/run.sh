@@ -1,0 +1,287 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
+# Container test: builds the image from docker/Dockerfile with rootful podman (no Docker engine
+# needed), runs it with a named volume on 127.0.0.1, waits for its HEALTHCHECK, creates the
+# admin through `podman exec`, logs in, creates a group, sends a message over the WebSocket,
+# stops and starts the container and finds the message still there, backs up while it runs and
+# restores as docs/self-hosting.md says, then removes what it made.
+# Needs root on Debian 12; installs what is missing. The first run on a bare machine takes
+# about 5 minutes (packages, debootstrap of the base image, the image build); later runs reuse
+# the base image and the build cache.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+repo=$PWD
+start=$(date +%s)
+
+export CONTAINERS_CONF="$repo/docker/containers.conf"
+image=localhost/peerchat:container-test
+# The build stages, tagged so that `podman image prune` keeps them cached: the toolchain
+# (apt, ≈ 2 min) even when the compile fails, the compile when nothing changed.
+toolchain_cache=localhost/peerchat-toolchain:container-test
+build_cache=localhost/peerchat-build:container-test
+base=docker.io/library/debian:bookworm-slim
+run_id="peerchat-ctest-$$"
+container=$run_id
+volume=$run_id
+password="container-test-$RANDOM-$RANDOM-password"
+rootfs=""
+backup_dir=""
+context=""
+made_container=0
+made_volume=0
+
+say() { printf '== %s\n' "$*"; phase_start=$(date +%s); }
+took() { echo "   ${1:-done} ($(($(date +%s) - phase_start)) s)"; }
+fail() {
+  printf 'container test FAILED: %s\n' "$*" >&2
+  exit 1
+}
+
+cleanup() {
+  local rc=$?
+  set +e
+  if ((rc != 0 && made_container)); then
+    echo "--- the container's last log lines:" >&2
+    timeout 20 podman logs --tail 40 "$container" 2>&1 | sed 's/^/   /' >&2
+  fi
+  ((made_container)) && timeout 60 podman rm -f -t 5 "$container" >/dev/null 2>&1
+  ((made_volume)) && timeout 30 podman volume rm -f "$volume" >/dev/null 2>&1
+  [[ -n $rootfs ]] && rm -rf "$rootfs"
+  [[ -n $backup_dir ]] && rm -rf "$backup_dir"
+  [[ -n $context ]] && rm -rf "$context"
+  if command -v podman >/dev/null 2>&1; then timeout 120 podman image prune -f >/dev/null 2>&1; fi
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'fail "interrupted"' INT TERM
+
+[[ $(id -u) -eq 0 ]] || fail "run as root: the test uses rootful podman"
+
+# ---- tools ----------------------------------------------------------------------------------
+# Debian's python3-websockets imports only under /usr/bin/python3, never a python3 on PATH.
+py=/usr/bin/python3
+packages=(podman runc debootstrap curl python3 python3-websockets)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  say "installing ${missing[*]}"
+  timeout 300 apt-get update -qq || fail "apt-get update failed"
+  DEBIAN_FRONTEND=noninteractive timeout 900 apt-get install -y -qq "${missing[@]}" >/dev/null \
+    || fail "apt-get install ${missing[*]} failed"
+  took
+fi
+
+# ---- base image -----------------------------------------------------------------------------
+# No registry is reachable here, so debian:bookworm-slim is made with debootstrap from the
+# host's own Debian mirror and imported under the name the Dockerfile's FROM resolves to.
+if ! timeout 60 podman image exists "$base"; then
+  sources=/etc/apt/sources.list.d/debian.sources
+  [[ -r $sources ]] || fail "$sources is missing: cannot tell which Debian mirror to debootstrap from"
+  mirror=$(awk '/^URIs:/ { print $2; exit }' "$sources")
+  [[ -n $mirror ]] || fail "no URIs: line in $sources"
+  include=()
+  [[ $mirror == https:* ]] && include=(--include=ca-certificates)
+  say "creating $base with debootstrap (about 80 s)"
+  rootfs=$(mktemp -d /var/tmp/peerchat-rootfs.XXXXXX)
+  timeout 900 debootstrap --variant=minbase "${include[@]}" bookworm "$rootfs" "$mirror" >/dev/null \
+    || fail "debootstrap from $mirror failed"
+  # The host's sources give the image bookworm-updates and bookworm-security as well.
+  rm -f "$rootfs/etc/apt/sources.list"
+  cp "$sources" "$rootfs/etc/apt/sources.list.d/debian.sources"
+  # Slim like the real debian:bookworm-slim: no docs, man pages or translations, now or
+  # in later apt installs, so the image size measured here is the one users get.
+  cat > "$rootfs/etc/dpkg/dpkg.cfg.d/docker-slim" <<'SLIM'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/man/*
+path-exclude /usr/share/groff/*
+path-exclude /usr/share/info/*
+path-exclude /usr/share/lintian/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/locale/*
+path-include /usr/share/locale/locale.alias
+SLIM
+  find "$rootfs/usr/share/doc" -mindepth 1 -not -name copyright -not -type d -delete
+  find "$rootfs/usr/share/doc" -mindepth 1 -type d -empty -delete
+  rm -rf "$rootfs"/usr/share/{man,groff,info,lintian,linda}/*
+  find "$rootfs/usr/share/locale" -mindepth 1 -maxdepth 1 -not -name locale.alias -exec rm -rf {} +
+  rm -rf "$rootfs"/var/cache/apt/*.bin "$rootfs"/var/cache/apt/archives/*.deb \
+         "$rootfs"/var/lib/apt/lists/* "$rootfs"/var/log/*.log "$rootfs"/var/log/apt/*
+  tar -C "$rootfs" -c . | timeout 300 podman import --change 'CMD ["bash"]' - "$base" >/dev/null \
+    || fail "podman import of the base image failed"
+  rm -rf "$rootfs"
+  rootfs=""
+  took "base image made, $(($(timeout 30 podman image inspect -f '{{.Size}}' "$base") / 1000000)) MB"
+fi
+
+# ---- image ----------------------------------------------------------------------------------
+say "building $image from docker/Dockerfile"
+# One snapshot of the sources feeds every build below, so an edit made while the test runs
+# cannot hand the stages different sources (nor cost a second compile).
+context=$(mktemp -d /tmp/peerchat-ctest-context.XXXXXX)
+if git -C "$repo" rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+  git -C "$repo" ls-files -z --cached --others --exclude-standard \
+    | tar -C "$repo" --null -T - --ignore-failed-read -c 2>/dev/null | tar -C "$context" -x
+else
+  tar -C "$repo" --exclude=./.git --exclude='./build*' -c . | tar -C "$context" -x
+fi
+[[ -f $context/docker/Dockerfile ]] || fail "could not snapshot the sources into $context"
+build_log=$(mktemp /tmp/peerchat-build.XXXXXX)
+build() {  # TAG [podman build options]: shows the steps, and the log's end on failure
+  local tag=$1 rc
+  shift
+  set +o pipefail
+  # --format docker: the OCI image format has no HEALTHCHECK and podman would drop it.
+  timeout 1800 podman build --pull=never --format docker -f "$context/docker/Dockerfile" -t "$tag" "$@" \
+      "$context" 2>&1 \
+    | tee "$build_log" | grep --line-buffered -E '^(\[[0-9]+/[0-9]+\] )?STEP [0-9]+/|^--> Using cache' \
+    | sed -u -e 's/^--> Using cache.*/   (cached)/' -e 's/^\(.\{100\}\).*/\1…/' -e 's/^/   /'
+  rc=${PIPESTATUS[0]}
+  set -o pipefail
+  if ((rc != 0)); then
+    tail -n 40 "$build_log" | sed 's/^/   /' >&2
+    fail "podman build of $tag failed (exit $rc); full log in $build_log"
+  fi
+}
+# Stage by stage, so a failed compile still leaves the toolchain cached; the last build only
+# adds the runtime stage to what the one before compiled.
+build "$toolchain_cache" --target toolchain
+build "$build_cache" --target build
+build "$image"
+rm -f "$build_log"
+took "image built"
+[[ $(timeout 30 podman image inspect -f '{{.Config.User}}' "$image") == 10001:10001 ]] || fail "the image does not run as user 10001"
+timeout 30 podman image inspect -f '{{json .Config.Healthcheck}}' "$image" | grep -q healthcheck \
+  || fail "the image has no HEALTHCHECK running 'peerchat healthcheck'"
+
+# ---- helpers --------------------------------------------------------------------------------
+# Without systemd, podman says on every start and stop that it cannot set up the HEALTHCHECK's
+# timer; wait_healthy runs the check itself, so those lines are noise.
+no_systemd_noise() { grep -v 'unable to get systemd connection' >&2 || true; }
+
+host_port() {
+  # `podman port` prints 127.0.0.1:PORT for the published 8080.
+  local p
+  p=$(timeout 20 podman port "$container" 8080/tcp | head -n 1) || return 1
+  echo "${p##*:}"
+}
+
+wait_healthy() {  # $1: seconds
+  local deadline=$(($(date +%s) + $1)) state out
+  while :; do
+    state=$(timeout 20 podman inspect -f '{{.State.Status}}' "$container" 2>/dev/null || echo unknown)
+    [[ $state == running ]] || fail "container is '$state', not running"
+    # Without systemd no timer runs the HEALTHCHECK, so run it here; the result is recorded
+    # in the container's health state exactly as the timer's would be.
+    if out=$(timeout 15 podman healthcheck run "$container" 2>&1); then
+      break
+    fi
+    (($(date +%s) < deadline)) || fail "not healthy within $1 s: ${out:-no output}"
+    sleep 0.5
+  done
+  local health
+  health=$(timeout 20 podman inspect -f '{{.State.Health.Status}}' "$container" 2>/dev/null \
+           || timeout 20 podman inspect -f '{{.State.Healthcheck.Status}}' "$container")
+  [[ $health == healthy ]] || fail "healthcheck passed but podman reports '$health'"
+}
+
+api() {  # METHOD PATH [JSON]; prints the body, fails unless 2xx
+  local method=$1 path=$2 data=${3:-} out code
+  local args=(-sS --max-time 10 -X "$method" -w '\n%{http_code}')
+  [[ -n ${token:-} ]] && args+=(-H "Authorization: Bearer $token")
+  [[ -n $data ]] && args+=(-H 'Content-Type: application/json' --data-binary "$data")
+  out=$(curl "${args[@]}" "http://127.0.0.1:$port/api/v1$path") || fail "$method $path: curl failed"
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  [[ $code == 2?? ]] || fail "$method $path answered $code: $out"
+  printf '%s' "$out"
+}
+
+json_get() {  # KEY: reads JSON on stdin, prints the top-level KEY
+  "$py" -c 'import json, sys; print(json.load(sys.stdin)[sys.argv[1]])' "$1"
+}
+
+send_ws() {  # BODY: sends it over the WebSocket as the admin, prints the acked seq
+  timeout 30 "$py" tests/container/ws_send.py "ws://127.0.0.1:$port/api/v1/ws" "$token" "$group" \
+    "ctest-$RANDOM$RANDOM" "$1"
+}
+
+has_message() {  # SEQ BODY: whether the group's latest page holds that message
+  local messages
+  messages=$(api GET "/groups/$group/messages?limit=50") || exit 1
+  "$py" -c '
+import json, sys
+seq, body = int(sys.argv[1]), sys.argv[2]
+msgs = json.load(sys.stdin)["messages"]
+sys.exit(0 if any(m.get("seq") == seq and m.get("body") == body for m in msgs) else 1)
+' "$1" "$2" <<<"$messages"
+}
+
+stop_cleanly() {
+  timeout 60 podman stop -t 20 "$container" >/dev/null 2> >(no_systemd_noise) || fail "podman stop failed"
+  local code
+  code=$(timeout 20 podman inspect -f '{{.State.ExitCode}}' "$container")
+  [[ $code == 0 ]] || fail "the server exited with $code on SIGTERM (expected a clean exit 0)"
+}
+
+start_again() {
+  timeout 60 podman start "$container" >/dev/null 2> >(no_systemd_noise) || fail "podman start failed"
+  port=$(host_port) || fail "no host port published for 8080 after the restart"
+  wait_healthy 60
+}
+
+# ---- run ------------------------------------------------------------------------------------
+say "starting $container with volume $volume on 127.0.0.1"
+timeout 30 podman volume create "$volume" >/dev/null || fail "podman volume create failed"
+made_volume=1
+made_container=1
+timeout 60 podman run -d --name "$container" -p 127.0.0.1::8080 -v "$volume:/data" "$image" \
+  >/dev/null 2> >(no_systemd_noise) || fail "podman run failed"
+port=$(host_port) || fail "no host port published for 8080"
+wait_healthy 60
+took "healthy on 127.0.0.1:$port"
+[[ $(timeout 20 podman exec "$container" id -u) == 10001 ]] || fail "the server does not run as uid 10001"
+
+say "creating the admin with podman exec"
+printf '%s\n' "$password" | timeout 30 podman exec -i "$container" \
+  peerchat admin create-user --data-dir /data --username admin --admin --password-stdin >/dev/null \
+  || fail "peerchat admin create-user failed"
+
+say "logging in, creating a group, sending a message over the WebSocket"
+token=""
+token=$(api POST /sessions "{\"username\":\"admin\",\"password\":\"$password\"}" | json_get token) \
+  || fail "no token in the login answer"
+group=$(api POST /groups '{"name":"container test"}' | json_get id) || fail "no id in the created group"
+body="kept across restarts $run_id"
+seq=$(send_ws "$body") || fail "sending over the WebSocket failed"
+echo "   message acked as seq $seq in group $group"
+
+say "stopping and starting the container"
+stop_cleanly
+start_again
+has_message "$seq" "$body" || fail "message seq $seq is gone after the restart"
+took "stopped with exit 0, started, message seq $seq still there"
+
+# As docs/self-hosting.md says: back up while running, copy out; restore after a stop.
+say "backing up while the server runs, then restoring the backup"
+backup_dir=$(mktemp -d /tmp/peerchat-ctest-backup.XXXXXX)
+timeout 60 podman exec "$container" peerchat backup --data-dir /data --to /data/ctest-backup.db >/dev/null \
+  || fail "peerchat backup failed"
+timeout 30 podman cp "$container:/data/ctest-backup.db" "$backup_dir/backup.db" || fail "podman cp of the backup failed"
+timeout 30 podman exec "$container" rm /data/ctest-backup.db || fail "removing the backup from the volume failed"
+later="sent after the backup $run_id"
+later_seq=$(send_ws "$later") || fail "sending over the WebSocket failed"
+stop_cleanly
+timeout 60 podman run --rm -v "$volume:/data" -v "$backup_dir/backup.db:/restore.db:ro" --entrypoint sh "$image" \
+  -c 'cp /restore.db /data/peerchat.db && rm -f /data/peerchat.db-wal /data/peerchat.db-shm' \
+  2> >(no_systemd_noise) || fail "restoring the backup into the volume failed"
+start_again
+has_message "$seq" "$body" || fail "message seq $seq is missing from the restored backup"
+! has_message "$later_seq" "$later" || fail "message seq $later_seq, sent after the backup, survived the restore"
+took "backup restored: seq $seq back, seq $later_seq (sent after the backup) gone"
+
+size=$(timeout 30 podman image inspect -f '{{.Size}}' "$image")
+echo "image size: $((size / 1000000)) MB ($size bytes, $image)"
+echo "container test passed in $(($(date +%s) - start)) s"

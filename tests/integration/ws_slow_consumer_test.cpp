@@ -1,0 +1,85 @@
+// SPDX-License-Identifier: MIT
+// One slow client costs only itself: a connection that stops reading is closed with 1008
+// once its queue is full, while every other connection keeps receiving everything; it can
+// then resume like any other.
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <thread>
+
+namespace peerchat::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+class ws_slow_consumer_test : public coaches_test {};
+
+TEST_F(ws_slow_consumer_test, AConnectionThatStopsReadingIsClosedAndTheOthersGetEverything) {
+  auto alice = srv.connect("alice");
+  auto bob = srv.connect("bob");
+  // Carol's phone: a tiny receive window, and it never reads while the group talks.
+  auto carol = std::make_unique<ws_client>();
+  ws_options small;
+  small.receive_buffer_bytes = 4096;
+  ASSERT_TRUE(carol->connect(srv.port(), small));
+  auto ready = carol->hello(srv.token("carol"));
+  ASSERT_TRUE(ready.has_value());
+  auto start = last_seq_in_ready(*ready, coaches);
+
+  // About 9 MiB of messages (7800 three-byte characters each, within the 8000-character
+  // limit): far more than the 1 MiB queue plus what loopback sockets buffer (up to 4 MiB).
+  constexpr int n = 400;
+  std::string const body = repeat("€", 7800);
+
+  std::vector<json> bobs;
+  std::thread bob_reader([&] { bobs = read_events(*bob, coaches, n, 60s); });
+
+  // Alice sends in batches and reads her own echoes and acks, as a live client does.
+  int acked = 0;
+  for (int sent = 0; sent < n;) {
+    int batch = std::min(20, n - sent);
+    for (int i = 0; i < batch; ++i, ++sent)
+      ASSERT_TRUE(alice->send_json(send_frame(coaches, "bulk-" + std::to_string(sent), body)));
+    for (int reads = 0; acked < sent && reads < 50 * batch; ++reads) {
+      auto f = alice->read_json(10s);
+      ASSERT_TRUE(f.has_value()) << "alice stopped hearing back after " << acked << " acks: " << alice->error();
+      ASSERT_NE(f->value("type", ""), "error") << f->dump();
+      if (f->value("type", "") == "ack") ++acked;
+    }
+  }
+  ASSERT_EQ(acked, n);
+  bob_reader.join();
+  EXPECT_EQ(seqs_of(bobs), seq_range(start + 1, start + n)) << "bob missed events while carol was slow";
+
+  // Now carol reads: what was buffered, then the close.
+  std::int64_t carol_last = start;
+  bool in_order = true;
+  for (int i = 0; i < 2 * n; ++i) {
+    auto f = carol->read_json(5s);
+    if (!f) break;
+    if (f->value("type", "") == "event" && f->value("group_id", std::int64_t{0}) == coaches) {
+      auto seq = (*f)["seq"].get<std::int64_t>();
+      in_order &= seq == carol_last + 1;
+      carol_last = seq;
+    }
+  }
+  EXPECT_TRUE(in_order) << "what carol did get came in order";
+  EXPECT_FALSE(carol->is_open());
+  EXPECT_EQ(carol->end().how, ws_close::outcome::closed) << carol->end().error;
+  EXPECT_EQ(carol->end().code, 1008) << carol->end().reason;
+  EXPECT_LT(carol_last, start + n) << "carol was never closed: she got every event";
+
+  // She resumes like any other client and gets the rest, exactly.
+  auto back = srv.connect("carol", {{std::to_string(coaches), carol_last}});
+  auto rest = read_events(*back, coaches, static_cast<std::size_t>(start + n - carol_last), 30s);
+  EXPECT_EQ(seqs_of(rest), seq_range(carol_last + 1, start + n))
+      << "the resumed connection ended: how=" << static_cast<int>(back->end().how) << " code=" << back->end().code
+      << " reason=" << back->end().reason << " error=" << back->end().error;
+
+  // And the server never slowed the others: a message now reaches bob at once.
+  srv.send("alice", coaches, "still here");
+  EXPECT_EQ(read_events(*bob, coaches, 1, 5s).size(), 1u);
+}
+
+}  // namespace
+}  // namespace peerchat::test
