@@ -1,0 +1,184 @@
+// SPDX-License-Identifier: MIT
+// What a self-hoster relies on: /metrics moving under traffic, a backup taken while
+// messages flow, and HTTPS served directly with a certificate.
+#include "support/test_server.hpp"
+
+#include <openssl/ssl.h>
+#include <sqlite3.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <atomic>
+#include <cstdlib>
+#include <regex>
+#include <thread>
+
+namespace peerchat::test {
+namespace {
+
+double metric(std::string const& text, std::string const& name) {
+  std::smatch m;
+  std::regex line("(^|\\n)" + name + " ([0-9.eE+-]+)");
+  if (!std::regex_search(text, m, line)) return -1;
+  return std::stod(m[2]);
+}
+
+using self_hosting_test = coaches_test;
+
+TEST_F(self_hosting_test, MetricsMoveUnderTraffic) {
+  auto before = srv.http().get("/metrics");
+  ASSERT_STATUS(before, 200);
+  EXPECT_NE(before.header("Content-Type").find("text/plain"), std::string::npos);
+  for (char const* name : {"peerchat_connections", "peerchat_events_committed_total", "peerchat_fanout_deliveries_total",
+                           "peerchat_slow_consumer_closes_total", "peerchat_rate_limited_frames_total",
+                           "peerchat_commit_batch_size_count", "peerchat_commit_latency_seconds_count",
+                           "peerchat_database_bytes"})
+    EXPECT_GE(metric(before.body, name), 0) << name << " missing from\n" << before.body;
+
+  auto bob = srv.connect("bob");
+  auto carol = srv.connect("carol");
+  for (int i = 0; i < 5; ++i) srv.send("alice", coaches, "metrics " + std::to_string(i));
+  read_events(*bob, coaches, 5, std::chrono::seconds(10));
+  read_events(*carol, coaches, 5, std::chrono::seconds(10));
+
+  auto after = srv.http().get("/metrics");
+  ASSERT_STATUS(after, 200);
+  EXPECT_EQ(metric(after.body, "peerchat_connections"), 2);
+  EXPECT_GE(metric(after.body, "peerchat_events_committed_total"),
+            metric(before.body, "peerchat_events_committed_total") + 5);
+  EXPECT_GE(metric(after.body, "peerchat_fanout_deliveries_total"),
+            metric(before.body, "peerchat_fanout_deliveries_total") + 10);
+  EXPECT_GT(metric(after.body, "peerchat_commit_latency_seconds_count"),
+            metric(before.body, "peerchat_commit_latency_seconds_count"));
+  EXPECT_GT(metric(after.body, "peerchat_database_bytes"), 0);
+}
+
+TEST_F(self_hosting_test, ABackupWhileMessagesFlowHoldsEveryEarlierAck) {
+  for (int i = 0; i < 20; ++i) srv.send("alice", coaches, "before " + std::to_string(i));
+  std::int64_t acked_before = srv.events("alice", coaches).back()["seq"].get<std::int64_t>();
+
+  std::atomic<bool> stop{false};
+  std::atomic<int> sent_during{0};
+  std::thread sender([&] {
+    for (int i = 0; i < 200 && !stop; ++i) {  // bounded: at most 200 messages
+      srv.send("bob", coaches, "during " + std::to_string(i));
+      ++sent_during;
+    }
+  });
+  auto copy = srv.data_dir().parent_path() / ("backup-" + std::to_string(::getpid()) + ".db");
+  auto r = run_process({peerchat_binary(), "backup", "--data-dir", srv.data_dir().string(), "--to", copy.string()}, "",
+                       std::chrono::seconds(60));
+  stop = true;
+  sender.join();
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  auto scalar = [&](char const* sql) {
+    sqlite3_stmt* st = nullptr;
+    sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
+    std::string out;
+    if (sqlite3_step(st) == SQLITE_ROW) out = reinterpret_cast<char const*>(sqlite3_column_text(st, 0));
+    sqlite3_finalize(st);
+    return out;
+  };
+  EXPECT_EQ(scalar("PRAGMA integrity_check"), "ok");
+  auto count = std::stoll(scalar(("SELECT count(*) FROM events WHERE group_id = " + std::to_string(coaches) +
+                                  " AND seq <= " + std::to_string(acked_before)).c_str()));
+  EXPECT_EQ(count, acked_before) << "every event acked before the backup began is in the copy";
+  auto max_seq = std::stoll(scalar("SELECT max(seq) FROM events"));
+  auto rows = std::stoll(scalar("SELECT count(*) FROM events"));
+  EXPECT_EQ(rows, max_seq) << "the copy is one snapshot: seqs contiguous";
+  sqlite3_close(db);
+  std::filesystem::remove(copy);
+}
+
+class tls_test : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto dir = srv.data_dir();
+    cert_ = (dir.parent_path() / (dir.filename().string() + "-cert.pem")).string();
+    key_ = (dir.parent_path() / (dir.filename().string() + "-key.pem")).string();
+    auto gen = run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key_, "-out",
+                            cert_, "-days", "1", "-subj", "/CN=127.0.0.1"},
+                           "", std::chrono::seconds(60));
+    ASSERT_EQ(gen.exit_code, 0) << gen.output;
+    srv.config().tls_cert = cert_;
+    srv.config().tls_key = key_;
+    srv.start();
+  }
+  void TearDown() override {
+    srv.stop();
+    std::filesystem::remove(cert_);
+    std::filesystem::remove(key_);
+  }
+
+  // Sends one raw HTTP request over TLS (at most max_version); the whole response, or "".
+  std::string https(std::string const& request, int max_version = TLS1_3_VERSION) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_port = htons(srv.port());
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    timeval tv{10, 0};
+    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+    std::string status;
+    if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+      SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+      SSL_CTX_set_min_proto_version(ctx, TLS1_VERSION);
+      SSL_CTX_set_max_proto_version(ctx, max_version);
+      SSL_CTX_set_security_level(ctx, 0);  // let the client offer old versions, so the server refuses them
+      SSL* ssl = SSL_new(ctx);
+      SSL_set_fd(ssl, fd);
+      if (SSL_connect(ssl) == 1) {
+        SSL_write(ssl, request.data(), static_cast<int>(request.size()));
+        char buf[4096];
+        for (int i = 0; i < 100; ++i) {  // bounded; the server closes after the answer
+          int n = SSL_read(ssl, buf, sizeof buf);
+          if (n <= 0) break;
+          status.append(buf, n);
+        }
+      }
+      SSL_free(ssl);
+      SSL_CTX_free(ctx);
+    }
+    ::close(fd);
+    return status;
+  }
+
+  std::string healthz_status(int max_version) {
+    auto r = https("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", max_version);
+    return r.substr(0, r.find("\r\n"));
+  }
+
+  test_server srv;
+  std::string cert_, key_;
+};
+
+TEST_F(tls_test, ServesHttpsWithTls12AndUpAndRefusesOlder) {
+  EXPECT_EQ(healthz_status(TLS1_3_VERSION), "HTTP/1.1 200 OK");
+  EXPECT_EQ(healthz_status(TLS1_2_VERSION), "HTTP/1.1 200 OK");
+  EXPECT_EQ(healthz_status(TLS1_1_VERSION), "") << "TLS 1.1 must be refused";
+}
+
+TEST_F(tls_test, TheSessionCookieIsSecureUnderTls) {
+  srv.create_user("alice", true);
+  std::string body = R"({"username":"alice","password":")" + password_for("alice") + "\"}";
+  auto r = https("POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
+  EXPECT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created");
+  auto cookie = r.substr(r.find("Set-Cookie: "), r.find("\r\n", r.find("Set-Cookie: ")) - r.find("Set-Cookie: "));
+  EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
+  EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+}
+
+TEST_F(tls_test, TheHealthcheckCommandWorksOverTls) {
+  auto r = run_process({peerchat_binary(), "healthcheck", "--listen", "127.0.0.1:" + std::to_string(srv.port()),
+                        "--tls-cert", cert_, "--tls-key", key_},
+                       "", std::chrono::seconds(20));
+  EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+}  // namespace
+}  // namespace peerchat::test
