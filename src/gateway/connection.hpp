@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace peerchat::gateway {
 
@@ -16,8 +17,9 @@ class connection {
   virtual ~connection() = default;
   virtual user_id user() const noexcept = 0;
   virtual session_id session() const noexcept = 0;
-  // A committed event of a group the user belongs to, in seq order per group.
-  virtual void deliver_event(event const& e) = 0;
+  // Committed events of groups the user belongs to (all this connection gets of one
+  // committed batch), in seq order per group.
+  virtual void deliver_events(std::vector<event> events) = 0;
   // An ephemeral frame (typing, presence, read marker echo).
   virtual void deliver_frame(std::shared_ptr<const std::string> frame) = 0;
   // Closes with a WebSocket close code and reason.

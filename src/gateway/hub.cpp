@@ -61,7 +61,12 @@ void hub::collect_members(group_id g, std::vector<std::shared_ptr<connection>>& 
 }
 
 void hub::publish(store::event_list const& events) {
+  // One hand-over per connection per batch: each connection gets its share of the batch in
+  // commit order, and writes it out together.
+  std::vector<std::shared_ptr<connection>> order;  // connections in order of first event
+  std::unordered_map<connection const*, std::vector<event>> share;
   std::vector<std::shared_ptr<connection>> targets;
+  std::uint64_t delivered = 0;
   for (auto const& e : events) {
     targets.clear();
     {
@@ -83,9 +88,15 @@ void hub::publish(store::event_list const& events) {
           collect_members(e.group, targets);
       }
     }
-    for (auto const& c : targets) c->deliver_event(e);
-    deliveries.fetch_add(targets.size(), std::memory_order_relaxed);
+    for (auto& c : targets) {
+      auto& mine = share[c.get()];
+      if (mine.empty()) order.push_back(std::move(c));
+      mine.push_back(e);
+    }
+    delivered += targets.size();
   }
+  for (auto const& c : order) c->deliver_events(std::move(share[c.get()]));
+  deliveries.fetch_add(delivered, std::memory_order_relaxed);
 }
 
 void hub::typing(group_id g, user_id from) {

@@ -8,6 +8,7 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
+#include <span>
 
 namespace peerchat::gateway {
 
@@ -18,6 +19,10 @@ using protocol::ojson;
 
 namespace {
 constexpr int replay_page = 500;
+// One write carries at most this many frames (Asio gathers 64 buffers per system call) and
+// stops adding frames past this many bytes.
+constexpr std::size_t frames_per_write = 32;
+constexpr std::size_t bytes_per_write = 256 * 1024;
 constexpr auto teardown_after = std::chrono::seconds(5);
 
 // Error texts may quote client input; an invalid byte is replaced rather than thrown on.
@@ -204,9 +209,10 @@ void ws_session<Stream>::pump_replay() {
     seq_t seq = pos == std::string::npos ? 0 : std::strtoll(text.c_str() + pos + 6, nullptr, 10);
     if (seq <= sent) continue;
     sent = seq;
-    enqueue(std::make_shared<const std::string>(std::move(text)));
+    queue_frame(std::make_shared<const std::string>(std::move(text)));
     if (state_ != state::ready) return;
   }
+  flush();
   if (!replay_buffer_.empty()) {
     waiting_for_drain_ = true;
     return;
@@ -220,6 +226,7 @@ void ws_session<Stream>::finish_replay() {
   auto held = std::move(replays_.front().held);
   replays_.pop_front();
   for (auto const& e : held) on_event(e);
+  flush();
   fetch_replay_page();
 }
 
@@ -250,8 +257,11 @@ void ws_session<Stream>::on_send(protocol::send_frame f) {
 }
 
 template <class Stream>
-void ws_session<Stream>::deliver_event(event const& e) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), e] { self->on_event(e); });
+void ws_session<Stream>::deliver_events(std::vector<event> events) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), events = std::move(events)] {
+    for (auto const& e : events) self->on_event(e);
+    self->flush();
+  });
 }
 
 template <class Stream>
@@ -263,7 +273,7 @@ void ws_session<Stream>::on_event(event const& e) {
     if (e.seq <= it->second) return;
     it->second = e.seq;
   }
-  enqueue(e.wire);
+  queue_frame(e.wire);
 }
 
 template <class Stream>
@@ -289,28 +299,58 @@ void ws_session<Stream>::send_error(error const& e, std::optional<std::string> c
 
 template <class Stream>
 void ws_session<Stream>::enqueue(std::shared_ptr<const std::string> frame) {
+  queue_frame(std::move(frame));
+  flush();
+}
+
+template <class Stream>
+void ws_session<Stream>::queue_frame(std::shared_ptr<const std::string> frame) {
   if (state_ == state::closing) return;
   bool stalled = writing_ && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
   if (stalled || !queue_.push(std::move(frame))) {
     app_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
-    return start_close(1008, "client too slow");
+    start_close(1008, "client too slow");
   }
-  if (!writing_) do_write();
 }
 
+template <class Stream>
+void ws_session<Stream>::flush() {
+  if (!writing_ && !queue_.empty() && state_ != state::closing) do_write();
+}
+
+// Every frame pending (up to a bound) goes out in one gathered write, straight to the
+// socket through frame_stream: one system call for a whole batch of deliveries.
 template <class Stream>
 void ws_session<Stream>::do_write() {
   writing_ = true;
   write_started_ = std::chrono::steady_clock::now();
-  ws_.text(true);
-  ws_.async_write(asio::buffer(*queue_.front()), beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
+  std::size_t n = std::min(queue_.size(), frames_per_write);
+  headers_.resize(n);
+  buffers_.clear();
+  std::size_t bytes = 0;
+  frames_in_write_ = 0;
+  while (frames_in_write_ < n && bytes < bytes_per_write) {
+    auto const& payload = *queue_.at(frames_in_write_);
+    auto& header = headers_[frames_in_write_];
+    buffers_.emplace_back(header.data(), text_frame_header(payload.size(), header));
+    buffers_.emplace_back(payload.data(), payload.size());
+    bytes += payload.size();
+    ++frames_in_write_;
+  }
+  ws_.next_layer().async_write_frames(std::span<const asio::const_buffer>(buffers_),
+                                      beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
 }
 
 template <class Stream>
 void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
   writing_ = false;
   if (ec) return finish();
-  queue_.pop();
+  queue_.pop(frames_in_write_);
+  frames_in_write_ = 0;
+  if (queue_.empty()) {  // an idle connection holds no write buffers
+    headers_ = {};
+    buffers_ = {};
+  }
   if (state_ == state::closing) return;
   if (!queue_.empty()) do_write();
   if (waiting_for_drain_ && queue_.bytes() <= app_.cfg.limits.queue_bytes / 4) {
@@ -332,7 +372,7 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   state_ = state::closing;
   replays_.clear();
   replay_buffer_.clear();
-  queue_.drop_pending(writing_);  // the frame being written keeps its buffer
+  queue_.drop_pending(writing_ ? frames_in_write_ : 0);  // frames being written keep their buffers
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
   // A peer that never reads would hold the close frame behind a stalled write forever.
   timer_.expires_after(teardown_after);

@@ -3,6 +3,7 @@
 #pragma once
 #include "app.hpp"
 #include "connection.hpp"
+#include "frame_stream.hpp"
 #include "outgoing_queue.hpp"
 #include "peerchat/protocol/client_frame.hpp"
 #include <boost/asio/steady_timer.hpp>
@@ -40,7 +41,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
 
   user_id user() const noexcept override { return principal_.user.id; }
   session_id session() const noexcept override { return principal_.session; }
-  void deliver_event(event const& e) override;
+  void deliver_events(std::vector<event> events) override;
   void deliver_frame(std::shared_ptr<const std::string> frame) override;
   void close_with(std::uint16_t code, std::string reason) override;
 
@@ -58,14 +59,18 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void on_hello(protocol::hello_frame hello);
   void on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume);
   void on_send(protocol::send_frame f);
-  void on_event(event const& e);
+  void on_event(event const& e);  // queues; the caller flushes
   void fetch_replay_page();
   void on_replay_page(group_id g, result<service::events_page> page);
   void pump_replay();
   void finish_replay();
   void bad_frame(error const& e, std::optional<std::string> const& ref);
   void send_error(error const& e, std::optional<std::string> const& ref);
+  // Queues a frame and starts writing. Handlers that queue several call queue_frame for
+  // each and flush() once, so the frames leave in one write.
   void enqueue(std::shared_ptr<const std::string> frame);
+  void queue_frame(std::shared_ptr<const std::string> frame);
+  void flush();
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t n);
   void start_close(std::uint16_t code, std::string reason);
@@ -74,7 +79,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   app& app_;
   boost::asio::thread_pool& workers_;
   using std::enable_shared_from_this<ws_session<Stream>>::shared_from_this;
-  boost::beast::websocket::stream<Stream> ws_;
+  boost::beast::websocket::stream<frame_stream<Stream>> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer timer_;  // hello deadline, then the teardown deadline of a close
   std::string cookie_token_;
@@ -82,6 +87,9 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   principal principal_;
   outgoing_queue queue_;
   bool writing_ = false;
+  std::size_t frames_in_write_ = 0;                  // the queue's first frames, being written
+  std::vector<std::array<std::uint8_t, 10>> headers_;  // their frame headers
+  std::vector<boost::asio::const_buffer> buffers_;     // header, payload, header, payload...
   std::chrono::steady_clock::time_point write_started_;
   int bad_in_row_ = 0;
   std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup

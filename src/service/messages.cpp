@@ -3,6 +3,7 @@
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/search_index.hpp"
 #include "peerchat/service/validation.hpp"
 #include <algorithm>
 
@@ -71,7 +72,9 @@ std::string fts_query(std::string_view q) {
 }  // namespace
 
 messages::messages(context& ctx)
-    : ctx_(ctx), send_limit_(ctx.clock, ctx.config.limits.send_per_second, ctx.config.limits.send_burst) {}
+    : ctx_(ctx), send_limit_(ctx.clock, ctx.config.limits.send_per_second, ctx.config.limits.send_burst) {
+  ctx_.writer.set_before_commit(index_new_messages);
+}
 
 result<send_request> messages::prepare_send(user const& who, send_request req) {
   auto body = check_body(req.body, ctx_.config.limits.message_chars);

@@ -85,6 +85,8 @@ database::database(std::filesystem::path const& file, mode m) {
     // once per batch instead of once per message.
     exec("PRAGMA journal_mode = WAL");
     exec("PRAGMA synchronous = FULL");
+    exec("PRAGMA temp_store = MEMORY");
+    exec("PRAGMA cache_size = -32768");
   }
 }
 

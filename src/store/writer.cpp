@@ -2,6 +2,7 @@
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
 #include <chrono>
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 namespace peerchat::store {
@@ -19,11 +20,26 @@ std::string describe(std::exception_ptr e) {
 }  // namespace
 
 writer::writer(std::filesystem::path const& file)
-    : db_(file, database::mode::read_write), thread_([this] { run(); }) {}
+    : db_(file, database::mode::read_write), checkpointer_(file) {
+  // Replaces SQLite's automatic checkpoint on this connection (a WAL hook does).
+  sqlite3_wal_hook(
+      db_.handle(),
+      [](void* cp, sqlite3*, char const*, int pages) {
+        static_cast<checkpointer*>(cp)->wal_grew(pages);
+        return SQLITE_OK;
+      },
+      &checkpointer_);
+  thread_ = std::thread([this] { run(); });
+}
 
 writer::~writer() { stop(); }
 
 void writer::set_publisher(publish_fn publisher) { publisher_ = std::move(publisher); }
+
+void writer::set_before_commit(std::function<void(database&)> step) {
+  std::lock_guard lock(mutex_);
+  before_commit_ = std::move(step);
+}
 
 void writer::post(work_fn work, done_fn done) {
   {
@@ -44,7 +60,10 @@ void writer::stop() {
     stopping_ = true;
     wake_.notify_one();
   }
-  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) thread_.join();
+  if (thread_.joinable() && thread_.get_id() != std::this_thread::get_id()) {
+    thread_.join();
+    checkpointer_.stop();
+  }
 }
 
 writer::stats writer::statistics() const {
@@ -76,16 +95,21 @@ void writer::run() {
 void writer::commit_batch(std::vector<job>& batch) {
   event_list events;
   bool committed = false;
+  std::function<void(database&)> before_commit;
+  {
+    std::lock_guard lock(mutex_);
+    before_commit = before_commit_;
+  }
   auto started = std::chrono::steady_clock::now();
   try {
     transaction tx(db_);
     for (auto& j : batch) {
-      db_.exec("SAVEPOINT job");
+      db_.prepare("SAVEPOINT job").exec();  // prepared once: this runs for every job
       event_list job_events;
       try {
         j.work(db_, job_events);
         db_.reset_all();
-        db_.exec("RELEASE job");
+        db_.prepare("RELEASE job").exec();
         for (auto& e : job_events) events.push_back(std::move(e));
       } catch (...) {
         db_.reset_all();
@@ -95,6 +119,10 @@ void writer::commit_batch(std::vector<job>& batch) {
       }
     }
     db_.reset_all();
+    if (before_commit) {
+      before_commit(db_);
+      db_.reset_all();
+    }
     tx.commit();
     committed = true;
   } catch (...) {

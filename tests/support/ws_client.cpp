@@ -26,6 +26,7 @@ struct ws_client::impl {
   std::deque<std::string> inbox;  // frames read but not yet handed to the test
   bool reading = false;           // one async_read is pending
   bool ended = false;
+  int pongs = 0;                  // pongs received (counted while reading)
 
   // Runs handlers until done() or the deadline; stops early when nothing is left to run.
   template <class Done>
@@ -68,6 +69,9 @@ bool ws_client::connect(std::uint16_t port, ws_options const& opts) {
     io.ended = true;
     return false;
   }
+  io.ws.control_callback([&io](websocket::frame_type kind, beast::string_view) {
+    if (kind == websocket::frame_type::pong) ++io.pongs;
+  });
   io.ws.set_option(websocket::stream_base::decorator([opts](websocket::request_type& req) {
     req.set(beast::http::field::user_agent, "peerchat-tests");
     if (opts.origin) req.set(beast::http::field::origin, *opts.origin);
@@ -153,6 +157,26 @@ bool ws_client::send_binary(std::string_view bytes, std::chrono::milliseconds ti
   }
   return !ec;
 }
+
+bool ws_client::ping(std::chrono::milliseconds timeout) {
+  auto& io = *impl_;
+  if (io.ended) return false;
+  bool done = false;
+  beast::error_code ec;
+  io.ws.async_ping({}, [&](beast::error_code e) {
+    ec = e;
+    done = true;
+  });
+  io.run_until(clock_type::now() + timeout, [&] { return done; });
+  if (!done) {
+    error_ = "ping timed out";
+    drop();
+    return false;
+  }
+  return !ec;
+}
+
+int ws_client::pongs() const { return impl_->pongs; }
 
 bool ws_client::send_json(json const& frame, std::chrono::milliseconds timeout) {
   return send_text(frame.dump(), timeout);

@@ -70,6 +70,10 @@ class ws_client {
   // Reads and discards frames until the connection ends or the deadline passes.
   ws_close read_close(std::chrono::milliseconds timeout);
 
+  // Sends a WebSocket ping; the server's pongs are counted (pongs()) as frames are read.
+  bool ping(std::chrono::milliseconds timeout = std::chrono::seconds(5));
+  int pongs() const;
+
   // Sends a close frame and waits (bounded) for the server's.
   void close(std::uint16_t code = 1000, std::chrono::milliseconds timeout = std::chrono::seconds(2));
   // Drops the TCP connection without a close handshake (a phone losing its network).

@@ -455,6 +455,31 @@ TEST_F(Messages, SearchFindsWordsByPrefixWithHighlights) {
   EXPECT_EQ(must(messages().search(alice.user, "cancel", std::nullopt, 10)).size(), 1u);
 }
 
+// New messages are indexed once per batch, just before COMMIT (migration 0002). A message
+// edited or deleted in the batch that created it is indexed with its final body only, and an
+// edit after that commit replaces what the index holds.
+TEST_F(Messages, SearchIndexFollowsEditsAndDeletesInTheBatchThatCreatedTheMessage) {
+  messages();  // registers the indexing step with the writer
+  std::string g = id_of(coaches), b = id_of(bob);
+  auto insert = [&](int seq, std::string const& body) {
+    return "INSERT INTO messages (group_id, seq, sender_id, client_msg_id, body, created_at) VALUES (" + g + ", " +
+           std::to_string(seq) + ", " + b + ", 'batch-" + std::to_string(seq) + "', '" + body + "', 0);";
+  };
+  exec(insert(1001, "pending walrus") + "UPDATE messages SET body = 'edited narwhal' WHERE seq = 1001;" +
+       insert(1002, "doomed octopus") + "UPDATE messages SET body = NULL, deleted = 1 WHERE seq = 1002;");
+  EXPECT_TRUE(must(messages().search(alice.user, "walrus", std::nullopt, 10)).empty());
+  EXPECT_TRUE(must(messages().search(alice.user, "octopus", std::nullopt, 10)).empty());
+  auto hits = must(messages().search(alice.user, "narwhal", std::nullopt, 10));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].seq, 1001);
+  EXPECT_EQ(query_int("SELECT count(*) FROM fts_pending"), 0);
+
+  exec("UPDATE messages SET body = 'edited again: beluga' WHERE seq = 1001");
+  EXPECT_TRUE(must(messages().search(alice.user, "narwhal", std::nullopt, 10)).empty());
+  EXPECT_EQ(must(messages().search(alice.user, "beluga", std::nullopt, 10)).size(), 1u);
+  EXPECT_NO_THROW(exec("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"));
+}
+
 TEST_F(Messages, SearchIgnoresDiacriticsAndQuotes) {
   seq_t cafe = say(bob, coaches, "Meet at the café");
   auto hits = must(messages().search(alice.user, "cafe", std::nullopt, 10));

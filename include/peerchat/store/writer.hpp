@@ -4,6 +4,7 @@
 #include "peerchat/core/error.hpp"
 #include "peerchat/core/histogram.hpp"
 #include "peerchat/domain/event.hpp"
+#include "peerchat/store/checkpointer.hpp"
 #include "peerchat/store/database.hpp"
 #include <condition_variable>
 #include <cstddef>
@@ -26,6 +27,7 @@ using event_list = std::vector<event>;
 // transaction, each job inside its own SAVEPOINT so a failing job rolls back alone. One
 // fsync then covers the whole batch. After COMMIT the batch's events go to the publisher in
 // commit order (which is seq order per group), then each job's completion runs.
+// Checkpoints happen on the checkpointer's thread, never inside the writer's COMMIT.
 class writer {
  public:
   using work_fn = std::function<void(database&, event_list&)>;
@@ -37,6 +39,10 @@ class writer {
 
   // Called on the writer thread after each commit with the batch's events, in order.
   void set_publisher(publish_fn publisher);
+
+  // Runs inside every batch's transaction after its jobs, just before COMMIT (the full-text
+  // index is brought up to date there, once per batch). If it throws, the batch fails.
+  void set_before_commit(std::function<void(database&)> step);
 
   // Queues a job. `work` may throw to fail the job (its savepoint is rolled back);
   // `done(committed)` runs on the writer thread after the batch commits or fails.
@@ -70,12 +76,14 @@ class writer {
   void commit_batch(std::vector<job>& batch);
 
   database db_;
+  checkpointer checkpointer_;  // takes the WAL checkpoints off this thread
   mutable std::mutex mutex_;
   std::condition_variable wake_;
   std::deque<job> queue_;      // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
   stats stats_;                // guarded by mutex_
   publish_fn publisher_;       // set before the first post
+  std::function<void(database&)> before_commit_;  // guarded by mutex_
   std::thread thread_;
 };
 
