@@ -5,9 +5,11 @@
 namespace peerchat::service {
 
 namespace {
+// CROSS JOIN makes fts_pending the outer loop: without statistics the planner would scan
+// every message and look each one up in the (tiny) pending list.
 constexpr char index_sql[] =
     "INSERT INTO messages_fts(rowid, body) "
-    "SELECT m.id, m.body FROM fts_pending p JOIN messages m ON m.id = p.id WHERE m.body IS NOT NULL";
+    "SELECT m.id, m.body FROM fts_pending p CROSS JOIN messages m ON m.id = p.id WHERE m.body IS NOT NULL";
 constexpr char any_pending_sql[] = "SELECT 1 FROM fts_pending LIMIT 1";
 constexpr char clear_sql[] = "DELETE FROM fts_pending";
 }  // namespace
