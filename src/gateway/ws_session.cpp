@@ -84,6 +84,7 @@ void ws_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     }
   }
   buffer_.consume(buffer_.size());
+  buffer_.shrink_to_fit();  // an idle connection keeps no read buffer beyond Beast's own
   do_read();
 }
 
@@ -186,12 +187,12 @@ template <class Stream>
 void ws_session<Stream>::on_replay_page(group_id g, result<service::events_page> page) {
   if (state_ != state::ready || replays_.empty()) return;
   if (!page) {  // not a member (any more): nothing to replay
-    replays_.pop_front();
+    replays_.erase(replays_.begin());
     delivered_.erase(g);
     return fetch_replay_page();
   }
   replay_page_full_ = page->events.size() == static_cast<std::size_t>(replay_page);
-  replay_buffer_.assign(std::make_move_iterator(page->events.begin()), std::make_move_iterator(page->events.end()));
+  replay_buffer_.assign(std::make_move_iterator(page->events.rbegin()), std::make_move_iterator(page->events.rend()));
   pump_replay();
 }
 
@@ -202,8 +203,8 @@ void ws_session<Stream>::pump_replay() {
   if (state_ != state::ready || replays_.empty()) return;
   seq_t& sent = delivered_[replays_.front().group];
   while (!replay_buffer_.empty() && queue_.bytes() <= app_.cfg.limits.queue_bytes / 2) {
-    std::string text = std::move(replay_buffer_.front());
-    replay_buffer_.pop_front();
+    std::string text = std::move(replay_buffer_.back());
+    replay_buffer_.pop_back();
     // The seq is the stored event's; parse only the number, the text goes out as stored.
     auto pos = text.find("\"seq\":");
     seq_t seq = pos == std::string::npos ? 0 : std::strtoll(text.c_str() + pos + 6, nullptr, 10);
@@ -224,7 +225,11 @@ void ws_session<Stream>::pump_replay() {
 template <class Stream>
 void ws_session<Stream>::finish_replay() {
   auto held = std::move(replays_.front().held);
-  replays_.pop_front();
+  replays_.erase(replays_.begin());
+  if (replays_.empty()) {  // give the memory back
+    replays_ = {};
+    replay_buffer_ = {};
+  }
   for (auto const& e : held) on_event(e);
   flush();
   fetch_replay_page();

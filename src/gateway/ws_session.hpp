@@ -14,7 +14,6 @@
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
 #include <chrono>
-#include <deque>
 #include <map>
 #include <memory>
 
@@ -49,7 +48,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   enum class state { awaiting_hello, authenticating, ready, closing };
   struct replay {
     group_id group{};
-    std::deque<event> held;  // live events that arrived during the replay
+    std::vector<event> held;  // live events that arrived during the replay
   };
 
   void on_accept(boost::beast::error_code ec);
@@ -93,8 +92,10 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   std::chrono::steady_clock::time_point write_started_;
   int bad_in_row_ = 0;
   std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup
-  std::deque<replay> replays_;             // front is replaying now
-  std::deque<std::string> replay_buffer_;  // the current page's events not yet queued
+  // Vectors, not deques: a std::deque allocates a 512-byte block as soon as it exists, and
+  // most connections never replay anything.
+  std::vector<replay> replays_;             // front is replaying now
+  std::vector<std::string> replay_buffer_;  // the current page's events not yet queued, last first
   bool replay_page_full_ = false;          // so another page may follow
   bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
