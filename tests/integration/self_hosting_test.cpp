@@ -3,6 +3,12 @@
 // messages flow, and HTTPS served directly with a certificate.
 #include "support/test_server.hpp"
 
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/ssl.hpp>
+#include <boost/beast/websocket.hpp>
+#include <boost/beast/websocket/ssl.hpp>
 #include <openssl/ssl.h>
 #include <sqlite3.h>
 #include <arpa/inet.h>
@@ -171,6 +177,62 @@ TEST_F(tls_test, TheSessionCookieIsSecureUnderTls) {
   auto cookie = r.substr(r.find("Set-Cookie: "), r.find("\r\n", r.find("Set-Cookie: ")) - r.find("Set-Cookie: "));
   EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
+}
+
+// Over TLS the session's gathered writes go through Beast's ssl_stream (which flattens them
+// before encrypting): a burst sent without waiting arrives whole, in order, with its acks.
+TEST_F(tls_test, WebSocketOverTlsCarriesABurstOfEventsAndAcks) {
+  namespace beast = boost::beast;
+  namespace websocket = beast::websocket;
+  namespace net = boost::asio;
+  srv.create_user("alice", true);
+  std::string login = R"({"username":"alice","password":")" + password_for("alice") + "\"}";
+  auto r = https("POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
+                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(login.size()) + "\r\n\r\n" + login);
+  ASSERT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created") << r;
+  auto token = json::parse(r.substr(r.find("\r\n\r\n") + 4)).at("token").get<std::string>();
+  std::string create = R"({"name":"tls"})";
+  r = https("POST /api/v1/groups HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + token +
+            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(create.size()) + "\r\n\r\n" + create);
+  ASSERT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created") << r;
+  auto group = json::parse(r.substr(r.find("\r\n\r\n") + 4)).at("id").get<std::int64_t>();
+
+  net::io_context ioc;
+  net::ssl::context ctx(net::ssl::context::tls_client);
+  ctx.set_verify_mode(net::ssl::verify_none);  // the test's self-signed certificate
+  websocket::stream<beast::ssl_stream<beast::tcp_stream>> ws(ioc, ctx);
+  beast::get_lowest_layer(ws).expires_after(std::chrono::seconds(10));
+  beast::get_lowest_layer(ws).connect(net::ip::tcp::endpoint(net::ip::make_address("127.0.0.1"), srv.port()));
+  ws.next_layer().handshake(net::ssl::stream_base::client);
+  beast::get_lowest_layer(ws).expires_never();
+  // Every read below is bounded: no data for 10 s closes the stream and fails the read.
+  auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::client);
+  timeouts.idle_timeout = std::chrono::seconds(10);
+  ws.set_option(timeouts);
+  ws.handshake("127.0.0.1", "/api/v1/ws");
+  ws.write(net::buffer(json{{"type", "hello"}, {"token", token}}.dump()));
+  beast::flat_buffer buffer;
+  auto next_frame = [&] {
+    buffer.clear();
+    ws.read(buffer);
+    return json::parse(beast::buffers_to_string(buffer.data()));
+  };
+  ASSERT_EQ(next_frame().value("type", ""), "ready");
+
+  constexpr int n = 200;
+  for (int i = 0; i < n; ++i)
+    ws.write(net::buffer(send_frame(group, "tls-" + std::to_string(i), "over TLS #" + std::to_string(i)).dump()));
+  std::vector<std::int64_t> seqs;
+  int acks = 0;
+  for (int frames = 0; frames < 4 * n && (seqs.size() < n || acks < n); ++frames) {
+    auto f = next_frame();
+    if (f.value("type", "") == "event" && f.value("kind", "") == "message") seqs.push_back(f["seq"].get<std::int64_t>());
+    if (f.value("type", "") == "ack") ++acks;
+  }
+  EXPECT_EQ(acks, n);
+  ASSERT_EQ(seqs.size(), static_cast<std::size_t>(n));
+  for (std::size_t i = 1; i < seqs.size(); ++i) ASSERT_EQ(seqs[i], seqs[i - 1] + 1) << "out of order at " << i;
+  ws.close(websocket::close_code::normal);
 }
 
 TEST_F(tls_test, TheHealthcheckCommandWorksOverTls) {
