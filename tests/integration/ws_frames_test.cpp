@@ -17,13 +17,9 @@ class ws_frames_test : public coaches_test {};
 
 TEST_F(ws_frames_test, PingsDuringABurstGetPongsAndTheEventStreamStaysIntact) {
   auto alice = srv.connect("alice");
-  auto carol = std::make_unique<ws_client>();
-  ws_options small;
-  small.receive_buffer_bytes = 4096;
-  ASSERT_TRUE(carol->connect(srv.port(), small));
-  auto ready = carol->hello(srv.token("carol"));
-  ASSERT_TRUE(ready.has_value());
-  auto start = last_seq_in_ready(*ready, coaches);
+  json ready;
+  auto carol = srv.connect_small_window("carol", ready);
+  auto start = last_seq_in_ready(ready, coaches);
 
   // 600 messages of about 9 KB (5.4 MB, more than loopback buffers hold): many of the
   // server's writes to carol end part-way and wait for her to read.
@@ -49,17 +45,7 @@ TEST_F(ws_frames_test, PingsDuringABurstGetPongsAndTheEventStreamStaysIntact) {
     }
   });
 
-  int acked = 0;
-  for (int sent = 0; sent < n;) {
-    int batch = std::min(20, n - sent);
-    for (int i = 0; i < batch; ++i, ++sent)
-      ASSERT_TRUE(alice->send_json(send_frame(coaches, "burst-" + std::to_string(sent), body)));
-    for (int reads = 0; acked < sent && reads < 50 * batch; ++reads) {
-      auto f = alice->read_json(10s);
-      ASSERT_TRUE(f.has_value()) << "alice stopped hearing back after " << acked << " acks: " << alice->error();
-      if (f->value("type", "") == "ack") ++acked;
-    }
-  }
+  EXPECT_EQ(send_in_batches(*alice, coaches, n, body, "burst-"), n);
   carol_reader.join();
 
   EXPECT_TRUE(all_json) << "carol read a frame that is not JSON: the stream was corrupted";

@@ -18,13 +18,9 @@ TEST_F(ws_slow_consumer_test, AConnectionThatStopsReadingIsClosedAndTheOthersGet
   auto alice = srv.connect("alice");
   auto bob = srv.connect("bob");
   // Carol's phone: a tiny receive window, and it never reads while the group talks.
-  auto carol = std::make_unique<ws_client>();
-  ws_options small;
-  small.receive_buffer_bytes = 4096;
-  ASSERT_TRUE(carol->connect(srv.port(), small));
-  auto ready = carol->hello(srv.token("carol"));
-  ASSERT_TRUE(ready.has_value());
-  auto start = last_seq_in_ready(*ready, coaches);
+  json ready;
+  auto carol = srv.connect_small_window("carol", ready);
+  auto start = last_seq_in_ready(ready, coaches);
 
   // About 9 MiB of messages (7800 three-byte characters each, within the 8000-character
   // limit): far more than the 1 MiB queue plus what loopback sockets buffer (up to 4 MiB).
@@ -34,21 +30,9 @@ TEST_F(ws_slow_consumer_test, AConnectionThatStopsReadingIsClosedAndTheOthersGet
   std::vector<json> bobs;
   std::thread bob_reader([&] { bobs = read_events(*bob, coaches, n, 60s); });
 
-  // Alice sends in batches and reads her own echoes and acks, as a live client does.
-  int acked = 0;
-  for (int sent = 0; sent < n;) {
-    int batch = std::min(20, n - sent);
-    for (int i = 0; i < batch; ++i, ++sent)
-      ASSERT_TRUE(alice->send_json(send_frame(coaches, "bulk-" + std::to_string(sent), body)));
-    for (int reads = 0; acked < sent && reads < 50 * batch; ++reads) {
-      auto f = alice->read_json(10s);
-      ASSERT_TRUE(f.has_value()) << "alice stopped hearing back after " << acked << " acks: " << alice->error();
-      ASSERT_NE(f->value("type", ""), "error") << f->dump();
-      if (f->value("type", "") == "ack") ++acked;
-    }
-  }
-  ASSERT_EQ(acked, n);
+  int acked = send_in_batches(*alice, coaches, n, body, "bulk-");
   bob_reader.join();
+  ASSERT_EQ(acked, n);
   EXPECT_EQ(seqs_of(bobs), seq_range(start + 1, start + n)) << "bob missed events while carol was slow";
 
   // Now carol reads: what was buffered, then the close.

@@ -194,6 +194,17 @@ std::unique_ptr<ws_client> test_server::connect(std::string const& username, jso
   return ws;
 }
 
+std::unique_ptr<ws_client> test_server::connect_small_window(std::string const& username, json& ready) {
+  auto ws = std::make_unique<ws_client>();
+  ws_options small;
+  small.receive_buffer_bytes = 4096;
+  if (!ws->connect(port_, small)) throw std::runtime_error("connect " + username + ": " + ws->error());
+  auto r = ws->hello(token(username));
+  if (!r) throw std::runtime_error("hello " + username + ": no ready (" + ws->last_frame().dump() + ")");
+  ready = *r;
+  return ws;
+}
+
 std::vector<std::string> keys_of(json const& object) {
   std::vector<std::string> out;
   if (!object.is_object()) return out;
@@ -272,6 +283,31 @@ std::int64_t last_seq_in_ready(json const& ready, std::int64_t group) {
 
 json send_frame(std::int64_t group, std::string const& client_msg_id, std::string const& body) {
   return {{"type", "send"}, {"group_id", group}, {"client_msg_id", client_msg_id}, {"body", body}};
+}
+
+int send_in_batches(ws_client& ws, std::int64_t group, int n, std::string const& body, std::string const& id_prefix) {
+  int acked = 0;
+  for (int sent = 0; sent < n;) {
+    int batch = std::min(20, n - sent);
+    for (int i = 0; i < batch; ++i, ++sent)
+      if (!ws.send_json(send_frame(group, id_prefix + std::to_string(sent), body))) {
+        ADD_FAILURE() << "send " << sent << " failed: " << ws.error();
+        return acked;
+      }
+    for (int reads = 0; acked < sent && reads < 50 * batch; ++reads) {
+      auto f = ws.read_json(std::chrono::seconds(10));
+      if (!f) {
+        ADD_FAILURE() << "the sender stopped hearing back after " << acked << " acks: " << ws.error();
+        return acked;
+      }
+      if (f->value("type", "") == "error") {
+        ADD_FAILURE() << f->dump();
+        return acked;
+      }
+      if (f->value("type", "") == "ack") ++acked;
+    }
+  }
+  return acked;
 }
 
 void coaches_test::SetUp() {

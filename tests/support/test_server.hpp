@@ -98,6 +98,9 @@ class test_server {
 
   // A WebSocket connection that has said hello and received ready. Throws otherwise.
   std::unique_ptr<ws_client> connect(std::string const& username, json const& resume = nullptr);
+  // The same with a 4 KiB receive window (a phone on a slow network); `ready` gets the
+  // ready frame.
+  std::unique_ptr<ws_client> connect_small_window(std::string const& username, json& ready);
 
   static std::string api(std::string const& path) { return "/api/v1" + path; }
 
@@ -144,6 +147,10 @@ std::vector<std::int64_t> seq_range(std::int64_t from, std::int64_t to);
 std::int64_t last_seq_in_ready(json const& ready, std::int64_t group);
 // A `send` frame.
 json send_frame(std::int64_t group, std::string const& client_msg_id, std::string const& body);
+// Sends n messages of `body` (client_msg_ids id_prefix0, id_prefix1, …) in batches of 20,
+// reading the sender's echoes and acks between batches as a live client does. Returns how
+// many were acked; a failure (no answer for 10 s, an error frame) is added to the test.
+int send_in_batches(ws_client& ws, std::int64_t group, int n, std::string const& body, std::string const& id_prefix);
 
 // Fails the current test with the response when the status differs.
 #define EXPECT_STATUS(response, expected) EXPECT_EQ((response).status, (expected)) << (response)
