@@ -23,12 +23,6 @@
 namespace peerchat::test {
 namespace {
 
-double metric(std::string const& text, std::string const& name) {
-  std::smatch m;
-  std::regex line("(^|\\n)" + name + " ([0-9.eE+-]+)");
-  if (!std::regex_search(text, m, line)) return -1;
-  return std::stod(m[2]);
-}
 
 using self_hosting_test = coaches_test;
 

@@ -8,6 +8,7 @@
 #include <atomic>
 #include <cctype>
 #include <random>
+#include <regex>
 #include <sstream>
 #include <stdexcept>
 #include <unistd.h>
@@ -279,6 +280,13 @@ std::int64_t last_seq_in_ready(json const& ready, std::int64_t group) {
   for (auto const& g : ready["groups"])
     if (g.value("id", std::int64_t{0}) == group) return g.value("last_seq", std::int64_t{-1});
   return -1;
+}
+
+double metric(std::string const& text, std::string const& name) {
+  std::smatch m;
+  std::regex line("(^|\\n)" + name + " ([0-9.eE+-]+)");
+  if (!std::regex_search(text, m, line)) return -1;
+  return std::stod(m[2]);
 }
 
 json send_frame(std::int64_t group, std::string const& client_msg_id, std::string const& body) {

@@ -145,6 +145,8 @@ std::vector<std::int64_t> seqs_of(std::vector<json> const& events);
 std::vector<std::int64_t> seq_range(std::int64_t from, std::int64_t to);
 // The group's last_seq as a `ready` frame reports it (-1 when the group is not listed).
 std::int64_t last_seq_in_ready(json const& ready, std::int64_t group);
+// The value of a metric in /metrics text (a sample without labels), or -1 when absent.
+double metric(std::string const& text, std::string const& name);
 // A `send` frame.
 json send_frame(std::int64_t group, std::string const& client_msg_id, std::string const& body);
 // Sends n messages of `body` (client_msg_ids id_prefix0, id_prefix1, …) in batches of 20,
