@@ -9,6 +9,7 @@
 #include <boost/beast/websocket/ssl.hpp>
 #include <spdlog/spdlog.h>
 #include <span>
+#include <utility>
 
 namespace peerchat::gateway {
 
@@ -311,7 +312,7 @@ void ws_session<Stream>::enqueue(std::shared_ptr<const std::string> frame) {
 template <class Stream>
 void ws_session<Stream>::queue_frame(std::shared_ptr<const std::string> frame) {
   if (state_ == state::closing) return;
-  bool stalled = writing_ && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
+  bool stalled = frames_in_write_ > 0 && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
   if (stalled || !queue_.push(std::move(frame))) {
     app_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
     start_close(1008, "client too slow");
@@ -320,14 +321,13 @@ void ws_session<Stream>::queue_frame(std::shared_ptr<const std::string> frame) {
 
 template <class Stream>
 void ws_session<Stream>::flush() {
-  if (!writing_ && !queue_.empty() && state_ != state::closing) do_write();
+  if (frames_in_write_ == 0 && !queue_.empty() && state_ != state::closing) do_write();
 }
 
 // Every frame pending (up to a bound) goes out in one gathered write, straight to the
 // socket through frame_stream: one system call for a whole batch of deliveries.
 template <class Stream>
 void ws_session<Stream>::do_write() {
-  writing_ = true;
   write_started_ = std::chrono::steady_clock::now();
   std::size_t n = std::min(queue_.size(), frames_per_write);
   headers_.resize(n);
@@ -348,16 +348,15 @@ void ws_session<Stream>::do_write() {
 
 template <class Stream>
 void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
-  writing_ = false;
+  std::size_t written = std::exchange(frames_in_write_, 0);
   if (ec) return finish();
-  queue_.pop(frames_in_write_);
-  frames_in_write_ = 0;
+  queue_.pop(written);
   if (queue_.empty()) {  // an idle connection holds no write buffers
     headers_ = {};
     buffers_ = {};
   }
   if (state_ == state::closing) return;
-  if (!queue_.empty()) do_write();
+  flush();
   if (waiting_for_drain_ && queue_.bytes() <= app_.cfg.limits.queue_bytes / 4) {
     waiting_for_drain_ = false;
     pump_replay();
@@ -377,7 +376,7 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   state_ = state::closing;
   replays_.clear();
   replay_buffer_.clear();
-  queue_.drop_pending(writing_ ? frames_in_write_ : 0);  // frames being written keep their buffers
+  queue_.drop_pending(frames_in_write_);  // frames being written keep their buffers
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
   // A peer that never reads would hold the close frame behind a stalled write forever.
   timer_.expires_after(teardown_after);

@@ -85,8 +85,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   state state_ = state::awaiting_hello;
   principal principal_;
   outgoing_queue queue_;
-  bool writing_ = false;
-  std::size_t frames_in_write_ = 0;                  // the queue's first frames, being written
+  std::size_t frames_in_write_ = 0;  // the queue's first frames, being written (0: no write)
   std::vector<std::array<std::uint8_t, 10>> headers_;  // their frame headers
   std::vector<boost::asio::const_buffer> buffers_;     // header, payload, header, payload...
   std::chrono::steady_clock::time_point write_started_;
