@@ -17,12 +17,10 @@
 #include <unistd.h>
 #include <atomic>
 #include <cstdlib>
-#include <regex>
 #include <thread>
 
 namespace peerchat::test {
 namespace {
-
 
 using self_hosting_test = coaches_test;
 
@@ -148,8 +146,20 @@ class tls_test : public ::testing::Test {
   }
 
   std::string healthz_status(int max_version) {
-    auto r = https("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", max_version);
-    return r.substr(0, r.find("\r\n"));
+    return status_line(https("GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", max_version));
+  }
+
+  // POSTs a JSON body over HTTPS (with a bearer token when given); the whole response.
+  std::string https_post(std::string const& path, json const& body, std::string const& token = {}) {
+    std::string text = body.dump();
+    std::string auth = token.empty() ? "" : "Authorization: Bearer " + token + "\r\n";
+    return https("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n" + auth +
+                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(text.size()) + "\r\n\r\n" +
+                 text);
+  }
+  static std::string status_line(std::string const& response) { return response.substr(0, response.find("\r\n")); }
+  static json body_of(std::string const& response) {
+    return json::parse(response.substr(response.find("\r\n\r\n") + 4), nullptr, false);
   }
 
   test_server srv;
@@ -164,10 +174,8 @@ TEST_F(tls_test, ServesHttpsWithTls12AndUpAndRefusesOlder) {
 
 TEST_F(tls_test, TheSessionCookieIsSecureUnderTls) {
   srv.create_user("alice", true);
-  std::string body = R"({"username":"alice","password":")" + password_for("alice") + "\"}";
-  auto r = https("POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n\r\n" + body);
-  EXPECT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created");
+  auto r = https_post("/api/v1/sessions", {{"username", "alice"}, {"password", password_for("alice")}});
+  EXPECT_EQ(status_line(r), "HTTP/1.1 201 Created");
   auto cookie = r.substr(r.find("Set-Cookie: "), r.find("\r\n", r.find("Set-Cookie: ")) - r.find("Set-Cookie: "));
   EXPECT_NE(cookie.find("; Secure"), std::string::npos) << cookie;
   EXPECT_NE(cookie.find("HttpOnly"), std::string::npos) << cookie;
@@ -180,16 +188,12 @@ TEST_F(tls_test, WebSocketOverTlsCarriesABurstOfEventsAndAcks) {
   namespace websocket = beast::websocket;
   namespace net = boost::asio;
   srv.create_user("alice", true);
-  std::string login = R"({"username":"alice","password":")" + password_for("alice") + "\"}";
-  auto r = https("POST /api/v1/sessions HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                 "Content-Type: application/json\r\nContent-Length: " + std::to_string(login.size()) + "\r\n\r\n" + login);
-  ASSERT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created") << r;
-  auto token = json::parse(r.substr(r.find("\r\n\r\n") + 4)).at("token").get<std::string>();
-  std::string create = R"({"name":"tls"})";
-  r = https("POST /api/v1/groups HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nAuthorization: Bearer " + token +
-            "\r\nContent-Type: application/json\r\nContent-Length: " + std::to_string(create.size()) + "\r\n\r\n" + create);
-  ASSERT_EQ(r.substr(0, r.find("\r\n")), "HTTP/1.1 201 Created") << r;
-  auto group = json::parse(r.substr(r.find("\r\n\r\n") + 4)).at("id").get<std::int64_t>();
+  auto r = https_post("/api/v1/sessions", {{"username", "alice"}, {"password", password_for("alice")}});
+  ASSERT_EQ(status_line(r), "HTTP/1.1 201 Created") << r;
+  auto token = body_of(r).at("token").get<std::string>();
+  r = https_post("/api/v1/groups", {{"name", "tls"}}, token);
+  ASSERT_EQ(status_line(r), "HTTP/1.1 201 Created") << r;
+  auto group = body_of(r).at("id").get<std::int64_t>();
 
   net::io_context ioc;
   net::ssl::context ctx(net::ssl::context::tls_client);

@@ -184,25 +184,15 @@ std::vector<json> test_server::events(std::string const& by, std::int64_t group,
   return out;
 }
 
-std::unique_ptr<ws_client> test_server::connect(std::string const& username, json const& resume) {
+std::unique_ptr<ws_client> test_server::connect(std::string const& username, json const& resume,
+                                                ws_options const& options) {
   auto ws = std::make_unique<ws_client>();
-  if (!ws->connect(port_))
+  if (!ws->connect(port_, options))
     throw std::runtime_error("WebSocket connect for " + username + ": " + ws->error() + " (HTTP " +
                              std::to_string(ws->upgrade_status()) + " " + ws->upgrade_body() + ")");
   if (!ws->hello(token(username), resume))
     throw std::runtime_error("no ready for " + username + "; got " + ws->last_frame().dump() + " / " +
                              ws->error());
-  return ws;
-}
-
-std::unique_ptr<ws_client> test_server::connect_small_window(std::string const& username, json& ready) {
-  auto ws = std::make_unique<ws_client>();
-  ws_options small;
-  small.receive_buffer_bytes = 4096;
-  if (!ws->connect(port_, small)) throw std::runtime_error("connect " + username + ": " + ws->error());
-  auto r = ws->hello(token(username));
-  if (!r) throw std::runtime_error("hello " + username + ": no ready (" + ws->last_frame().dump() + ")");
-  ready = *r;
   return ws;
 }
 

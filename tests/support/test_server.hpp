@@ -96,11 +96,10 @@ class test_server {
   // Every event of a group after `after`, through GET /events (paged).
   std::vector<json> events(std::string const& by, std::int64_t group, std::int64_t after = 0);
 
-  // A WebSocket connection that has said hello and received ready. Throws otherwise.
-  std::unique_ptr<ws_client> connect(std::string const& username, json const& resume = nullptr);
-  // The same with a 4 KiB receive window (a phone on a slow network); `ready` gets the
-  // ready frame.
-  std::unique_ptr<ws_client> connect_small_window(std::string const& username, json& ready);
+  // A WebSocket connection that has said hello and received ready (its last_frame()).
+  // Throws otherwise.
+  std::unique_ptr<ws_client> connect(std::string const& username, json const& resume = nullptr,
+                                     ws_options const& options = {});
 
   static std::string api(std::string const& path) { return "/api/v1" + path; }
 

@@ -115,65 +115,47 @@ std::optional<json> ws_client::hello(std::string const& token, json const& resum
   return std::nullopt;
 }
 
-bool ws_client::send_text(std::string_view text, std::chrono::milliseconds timeout) {
+template <class Start>
+bool ws_client::write_op(char const* what, std::chrono::milliseconds timeout, Start&& start) {
   auto& io = *impl_;
   if (io.ended) return false;
-  io.ws.text(true);
   bool done = false;
   beast::error_code ec;
-  io.ws.async_write(net::buffer(text.data(), text.size()), [&](beast::error_code e, std::size_t) {
+  start(io.ws, [&](beast::error_code e, auto&&...) {
     ec = e;
     done = true;
   });
   io.run_until(clock_type::now() + timeout, [&] { return done; });
   if (!done) {
-    error_ = "write timed out";
+    error_ = std::string(what) + " timed out";
     drop();
     return false;
   }
   if (ec) {
-    error_ = "write: " + ec.message();
+    error_ = std::string(what) + ": " + ec.message();
     return false;
   }
   return true;
 }
 
-bool ws_client::send_binary(std::string_view bytes, std::chrono::milliseconds timeout) {
-  auto& io = *impl_;
-  if (io.ended) return false;
-  io.ws.binary(true);
-  bool done = false;
-  beast::error_code ec;
-  io.ws.async_write(net::buffer(bytes.data(), bytes.size()), [&](beast::error_code e, std::size_t) {
-    ec = e;
-    done = true;
+bool ws_client::send_text(std::string_view text, std::chrono::milliseconds timeout) {
+  impl_->ws.text(true);
+  return write_op("write", timeout, [&](auto& ws, auto handler) {
+    ws.async_write(net::buffer(text.data(), text.size()), std::move(handler));
   });
-  io.run_until(clock_type::now() + timeout, [&] { return done; });
-  io.ws.text(true);
-  if (!done) {
-    error_ = "write timed out";
-    drop();
-    return false;
-  }
-  return !ec;
+}
+
+bool ws_client::send_binary(std::string_view bytes, std::chrono::milliseconds timeout) {
+  impl_->ws.binary(true);
+  bool ok = write_op("write", timeout, [&](auto& ws, auto handler) {
+    ws.async_write(net::buffer(bytes.data(), bytes.size()), std::move(handler));
+  });
+  impl_->ws.text(true);
+  return ok;
 }
 
 bool ws_client::ping(std::chrono::milliseconds timeout) {
-  auto& io = *impl_;
-  if (io.ended) return false;
-  bool done = false;
-  beast::error_code ec;
-  io.ws.async_ping({}, [&](beast::error_code e) {
-    ec = e;
-    done = true;
-  });
-  io.run_until(clock_type::now() + timeout, [&] { return done; });
-  if (!done) {
-    error_ = "ping timed out";
-    drop();
-    return false;
-  }
-  return !ec;
+  return write_op("ping", timeout, [](auto& ws, auto handler) { ws.async_ping({}, std::move(handler)); });
 }
 
 int ws_client::pongs() const { return impl_->pongs; }

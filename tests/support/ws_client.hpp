@@ -85,6 +85,11 @@ class ws_client {
 
  private:
   struct impl;
+  // Starts a write with start(stream, handler), runs the client until it completes or the
+  // deadline passes (then drops the connection). False with error() set when it failed.
+  template <class Start>
+  bool write_op(char const* what, std::chrono::milliseconds timeout, Start&& start);
+
   std::unique_ptr<impl> impl_;
   int upgrade_status_ = 0;
   std::string upgrade_body_;
