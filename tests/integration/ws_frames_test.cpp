@@ -17,7 +17,9 @@ class ws_frames_test : public coaches_test {};
 
 TEST_F(ws_frames_test, PingsDuringABurstGetPongsAndTheEventStreamStaysIntact) {
   auto alice = srv.connect("alice");
-  auto carol = srv.connect("carol", nullptr, ws_options{.receive_buffer_bytes = 4096});
+  ws_options small_window;
+  small_window.receive_buffer_bytes = 4096;
+  auto carol = srv.connect("carol", nullptr, small_window);
   auto start = last_seq_in_ready(carol->last_frame(), coaches);
 
   // 600 messages of about 9 KB (5.4 MB, more than loopback buffers hold): many of the

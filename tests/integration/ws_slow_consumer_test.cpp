@@ -19,7 +19,9 @@ TEST_F(ws_slow_consumer_test, AConnectionThatStopsReadingIsClosedAndTheOthersGet
   auto alice = srv.connect("alice");
   auto bob = srv.connect("bob");
   // Carol's phone: a tiny receive window, and it never reads while the group talks.
-  auto carol = srv.connect("carol", nullptr, ws_options{.receive_buffer_bytes = 4096});
+  ws_options small_window;
+  small_window.receive_buffer_bytes = 4096;
+  auto carol = srv.connect("carol", nullptr, small_window);
   auto start = last_seq_in_ready(carol->last_frame(), coaches);
 
   // About 9 MiB of messages (7800 three-byte characters each, within the 8000-character
