@@ -156,7 +156,8 @@ std::string fixed(double v, int digits = 1) {
 std::map<std::string, double> scrape_metrics(std::uint16_t port) {
   std::map<std::string, double> out;
   http_client c("127.0.0.1", port, std::chrono::seconds(10));
-  auto r = c.request("GET", "/metrics");
+  char const* env_token = std::getenv("PEERCHAT_METRICS_TOKEN");
+  auto r = c.request("GET", "/metrics", {}, env_token ? env_token : bench_metrics_token);
   if (r.status != 200) return out;
   std::istringstream in(r.body);
   std::string line;

@@ -9,6 +9,10 @@
 
 namespace peerchat::bench {
 
+// The /metrics bearer token of a server started by the bench (PEERCHAT_METRICS_TOKEN for
+// a server given with --url).
+inline constexpr char bench_metrics_token[] = "peerchat-bench-metrics";
+
 // What /proc says about a process at one instant.
 struct proc_sample {
   double cpu_seconds = 0;        // utime + stime of every thread

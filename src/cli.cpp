@@ -86,6 +86,28 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.send_burst = to_double(v, "--send-burst"); }},
       {"login-rate", "PEERCHAT_LOGIN_RATE", "login attempts per minute per username (default 10)",
        [](config& c, std::string const& v) { c.limits.login_per_minute = to_double(v, "--login-rate"); }},
+      {"max-connections", "PEERCHAT_MAX_CONNECTIONS", "open connections in total, HTTP and WebSocket (default 10000)",
+       [](config& c, std::string const& v) { c.limits.max_connections = to_int(v, "--max-connections", 1, 1000000); }},
+      {"max-connections-per-address", "PEERCHAT_MAX_CONNECTIONS_PER_ADDRESS",
+       "open connections per client address (default 256; trusted proxies count only in the total)",
+       [](config& c, std::string const& v) {
+         c.limits.max_connections_per_address = to_int(v, "--max-connections-per-address", 1, 1000000);
+       }},
+      {"header-timeout", "PEERCHAT_HEADER_TIMEOUT", "seconds a client has to send a request's headers (default 10)",
+       [](config& c, std::string const& v) {
+         c.limits.header_timeout = std::chrono::seconds(to_int(v, "--header-timeout", 1, 3600));
+       }},
+      {"http-rate", "PEERCHAT_HTTP_RATE", "HTTP requests per second per client address, sustained (default 20)",
+       [](config& c, std::string const& v) { c.limits.http_per_second = to_double(v, "--http-rate"); }},
+      {"http-burst", "PEERCHAT_HTTP_BURST", "HTTP requests per client address in a burst (default 200)",
+       [](config& c, std::string const& v) { c.limits.http_burst = to_double(v, "--http-burst"); }},
+      {"trusted-proxies", "PEERCHAT_TRUSTED_PROXIES",
+       "CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed (default none)",
+       [](config& c, std::string const& v) { c.trusted_proxies = v; }},
+      {"metrics-token", "PEERCHAT_METRICS_TOKEN", "bearer token that /metrics requires (default: /metrics is off)",
+       [](config& c, std::string const& v) { c.metrics_token = v; }},
+      {"metrics-listen", "PEERCHAT_METRICS_LISTEN", "ADDR:PORT serving /metrics and /healthz only, without a token",
+       [](config& c, std::string const& v) { c.metrics_listen = v; }},
   };
   return table;
 }

@@ -1,17 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The server's long-lived parts, built once at start and shared by every connection.
 #pragma once
+#include "connection_limits.hpp"
 #include "hub.hpp"
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/config.hpp"
-#include "peerchat/service/accounts.hpp"
-#include "peerchat/service/first_run.hpp"
-#include "peerchat/service/groups.hpp"
-#include "peerchat/service/invites.hpp"
-#include "peerchat/service/messages.hpp"
-#include "peerchat/store/reader.hpp"
-#include "peerchat/store/writer.hpp"
+#include "peerchat/service/backend.hpp"
 #include <atomic>
+#include <memory>
 
 namespace peerchat::gateway {
 
@@ -23,18 +19,20 @@ struct app {
   std::string public_url;      // cfg.effective_public_url(), computed once
   std::string public_origin;   // what a browser sends as Origin
   system_clock clock;
-  store::writer writer;
-  store::reader reader;
+  service::backend backend;    // the store and the services; the gateway runs no SQL itself
   gateway::hub hub;
-  service::context ctx;
-  service::accounts accounts;
-  service::groups groups;
-  service::invites invites;
-  service::messages messages;
-  service::first_run setup;
+  // The services, by the names the sessions use.
+  service::context& ctx = backend.ctx;
+  service::accounts& accounts = backend.accounts;
+  service::groups& groups = backend.groups;
+  service::invites& invites = backend.invites;
+  service::messages& messages = backend.messages;
+  service::first_run& setup = backend.setup;
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};
+  std::shared_ptr<connection_limits> connections;   // the caps on open sockets
+  std::atomic<std::uint64_t> accept_backoffs{0};    // accepts postponed for lack of file descriptors
 };
 
 }  // namespace peerchat::gateway

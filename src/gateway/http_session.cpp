@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: MIT
-// The HTTP connection: API requests go to the worker pool, web client files are served
-// from memory, /api/v1/ws upgrades to a WebSocket.
+// The HTTP connection: reads, queues and writes; the request handler decides the answers.
+// /api/v1/ws upgrades to a WebSocket.
 #include "http_session.hpp"
-#include "peerchat/protocol/wire.hpp"
-#include "metrics.hpp"
+#include "router.hpp"
 #include "ws_session.hpp"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -18,25 +17,9 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-constexpr auto read_timeout = std::chrono::seconds(30);
+constexpr auto read_timeout = std::chrono::seconds(30);  // a request body; writing a response
 
-http_response json_response(unsigned version, int status, std::string body) {
-  http_response res{static_cast<http::status>(status), version};
-  res.set(http::field::server, "peerchat");
-  res.set(http::field::cache_control, "no-store");
-  res.set("X-Content-Type-Options", "nosniff");
-  if (!body.empty()) res.set(http::field::content_type, "application/json");
-  res.body() = std::move(body);
-  res.prepare_payload();
-  return res;
-}
-
-http_response error_response(unsigned version, errc code, std::string message) {
-  auto e = make_error(code, std::move(message));
-  return json_response(version, http_status(code), protocol::error_body(e));
-}
-
-std::string header(http::request<http::string_body> const& req, http::field f) {
+std::string header(http_request const& req, http::field f) {
   auto it = req.find(f);
   return it == req.end() ? std::string() : std::string(it->value());
 }
@@ -44,12 +27,16 @@ std::string header(http::request<http::string_body> const& req, http::field f) {
 
 template <class Stream>
 http_session<Stream>::http_session(http_shared shared, Stream&& stream)
-    : shared_(shared), stream_(std::move(stream)) {}
+    : shared_(shared), stream_(std::move(stream)) {
+  beast::error_code ec;
+  auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
+  if (!ec) peer_ = endpoint.address();
+}
 
 template <class Stream>
 void http_session<Stream>::run() {
   if constexpr (tls) {
-    beast::get_lowest_layer(stream_).expires_after(read_timeout);
+    beast::get_lowest_layer(stream_).expires_after(shared_.a.cfg.limits.header_timeout);
     stream_.async_handshake(asio::ssl::stream_base::server, [self = shared_from_this()](beast::error_code ec) {
       if (ec) return self->close();
       self->do_read();
@@ -64,6 +51,16 @@ void http_session<Stream>::do_read() {
   parser_.emplace();
   parser_->body_limit(shared_.a.cfg.limits.request_bytes);
   parser_->header_limit(16 * 1024);
+  // Slowloris: a client that trickles its headers (or idles between requests) holds a
+  // socket; it gets limits.header_timeout for the whole header, then the connection closes.
+  beast::get_lowest_layer(stream_).expires_after(shared_.a.cfg.limits.header_timeout);
+  http::async_read_header(stream_, buffer_, *parser_,
+                          beast::bind_front_handler(&http_session<Stream>::on_header, shared_from_this()));
+}
+
+template <class Stream>
+void http_session<Stream>::on_header(beast::error_code ec, std::size_t n) {
+  if (ec || parser_->is_done()) return on_read(ec, n);
   beast::get_lowest_layer(stream_).expires_after(read_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session<Stream>::on_read, shared_from_this()));
 }
@@ -83,106 +80,39 @@ void http_session<Stream>::on_read(beast::error_code ec, std::size_t) {
     res.keep_alive(false);
     return send(std::move(res));
   }
-  handle(parser_->release());
+  on_request(parser_->release());
 }
 
 template <class Stream>
-void http_session<Stream>::handle(http::request<http::string_body> req) {
+void http_session<Stream>::on_request(http_request req) {
+  if (beast::websocket::is_upgrade(req)) return upgrade(std::move(req));
+  request_source from{peer_, tls, shared_.metrics_listener};
+  // The answer may come from a worker thread: back to this session's strand to write it.
+  shared_.handler.handle(std::move(req), from, [self = shared_from_this()](http_response res) {
+    asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+  });
+}
+
+template <class Stream>
+void http_session<Stream>::upgrade(http_request req) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   unsigned version = req.version();
-  bool keep_alive = req.keep_alive();
-
-  if (beast::websocket::is_upgrade(req)) {
-    if (path != "/api/v1/ws") return send(error_response(version, errc::not_found, "no WebSocket here"));
-    // Another site's page must not open a socket with the user's cookie.
-    std::string origin = header(req, http::field::origin);
-    if (!origin.empty() && origin != shared_.a.public_origin)
-      return send(error_response(version, errc::forbidden, "origin not allowed"));
-    std::string cookie_token = token_of("", header(req, http::field::cookie));
-    beast::get_lowest_layer(stream_).expires_never();
-    std::make_shared<ws_session<Stream>>(shared_.a, shared_.workers, std::move(stream_), std::move(cookie_token))
-        ->run(std::move(req));
-    return;
-  }
-
-  if (path == "/healthz") {
-    asio::post(shared_.workers, [self = shared_from_this(), version, keep_alive] {
-      bool ok = false;
-      try {
-        ok = self->shared_.a.reader.with([](store::database& db) {
-          auto& st = db.prepare("SELECT 1");
-          return st.step();
-        });
-      } catch (std::exception const&) {
-      }
-      auto res = ok ? json_response(version, 200, R"({"status":"ok"})")
-                    : error_response(version, errc::internal, "the store does not answer");
-      res.keep_alive(keep_alive);
-      asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
-    return;
-  }
-
-  if (path == "/metrics") {
-    response res{http::status::ok, version};
-    res.set(http::field::server, "peerchat");
-    res.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
-    res.set(http::field::cache_control, "no-store");
-    res.body() = render_metrics(shared_.a);
-    res.prepare_payload();
-    res.keep_alive(keep_alive);
-    return send(std::move(res));
-  }
-
-  if (path == "/api" || path.starts_with("/api/")) {
-    api_request r;
-    r.method = std::string(req.method_string());
-    r.target = std::string(target);
-    r.body = std::move(req.body());
-    r.authorization = header(req, http::field::authorization);
-    r.cookie = header(req, http::field::cookie);
-    r.origin = header(req, http::field::origin);
-    beast::error_code ec;
-    auto endpoint = beast::get_lowest_layer(stream_).socket().remote_endpoint(ec);
-    r.client_address = ec ? "" : endpoint.address().to_string();
-    r.tls = tls;
-    if (!path.starts_with("/api/v1/")) {
-      return send(error_response(version, errc::not_found, "no such API route"));
-    }
-    asio::post(shared_.workers, [self = shared_from_this(), r = std::move(r), version, keep_alive] {
-      api_reply reply = self->shared_.api.handle(r);
-      auto res = json_response(version, reply.status, std::move(reply.body));
-      for (auto& [name, value] : reply.headers) res.insert(name, value);
-      res.keep_alive(keep_alive);
-      asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
-    return;
-  }
-
-  // The web client, from memory: no store access, so it is answered right here.
-  if (req.method() != http::verb::get && req.method() != http::verb::head)
-    return send(error_response(version, errc::not_found, "not found"));
-  auto const* file = shared_.files.find(path);
-  if (!file) return send(error_response(version, errc::not_found, "not found"));
-  response res{http::status::ok, version};
-  res.set(http::field::server, "peerchat");
-  res.set(http::field::content_type, file->content_type);
-  res.set(http::field::etag, file->etag);
-  res.set(http::field::cache_control, "no-cache");  // revalidate with the ETag: updates show at once
-  res.set("Content-Security-Policy", content_security_policy);
-  res.set("X-Content-Type-Options", "nosniff");
-  res.set("Referrer-Policy", "no-referrer");
-  res.set("X-Frame-Options", "DENY");
-  if (header(req, http::field::if_none_match) == file->etag) {
-    res.result(http::status::not_modified);
-  } else if (req.method() == http::verb::get) {
-    res.body().assign(file->content.data(), file->content.size());
-  }
-  res.prepare_payload();
-  if (req.method() == http::verb::head) res.content_length(file->content.size());
-  res.keep_alive(keep_alive);
-  send(std::move(res));
+  if (auto refused = shared_.handler.over_budget(req, {peer_, tls, shared_.metrics_listener}))
+    return send(std::move(*refused));
+  if (path != "/api/v1/ws" || shared_.metrics_listener)
+    return send(error_response(version, errc::not_found, "no WebSocket here"));
+  // Another site's page must not open a socket with the user's cookie.
+  std::string origin = header(req, http::field::origin);
+  if (!origin.empty() && origin != shared_.a.public_origin)
+    return send(error_response(version, errc::forbidden, "origin not allowed"));
+  std::string cookie_token = token_of("", header(req, http::field::cookie));
+  beast::get_lowest_layer(stream_).expires_never();
+  // The WebSocket keeps this connection's slot under the caps until it is destroyed.
+  std::shared_ptr<ws_session<Stream>>(
+      new ws_session<Stream>(shared_.a, shared_.workers, std::move(stream_), std::move(cookie_token)),
+      [slot = shared_.slot](ws_session<Stream>* ws) { delete ws; })
+      ->run(std::move(req));
 }
 
 template <class Stream>

@@ -1,14 +1,13 @@
 // SPDX-License-Identifier: MIT
-// One HTTP connection: reads requests, answers them, or hands the socket to a WebSocket.
+// One HTTP connection: reads requests, hands each to the request handler, writes the answers
+// in order, or hands the socket to a WebSocket. Knows nothing of routes.
 #pragma once
 #include "app.hpp"
-#include "http_api.hpp"
-#include "static_files.hpp"
-#include <boost/asio/ssl/context.hpp>
+#include "request_handler.hpp"
+#include <boost/asio/ip/address.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <memory>
@@ -21,14 +20,13 @@ namespace peerchat::gateway {
 struct http_shared {
   app& a;
   boost::asio::thread_pool& workers;
-  static_files const& files;
-  http_api& api;
+  request_handler& handler;
+  std::shared_ptr<void> slot;     // this connection's place under the connection caps
+  bool metrics_listener = false;  // accepted on --metrics-listen
 };
 
-using http_response = boost::beast::http::response<boost::beast::http::string_body>;
-
-// Thread safety: used only on its strand (the stream's executor); store work runs on the
-// worker pool and its answer is posted back.
+// Thread safety: used only on its strand (the stream's executor); the handler's answers
+// from worker threads are posted back to it.
 //
 // Stream is boost::beast::tcp_stream (plain HTTP) or ssl_stream<tcp_stream> (HTTPS, after
 // a TLS handshake); both instantiations live in http_session.cpp.
@@ -41,8 +39,10 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
  private:
   void do_read();
+  void on_header(boost::beast::error_code ec, std::size_t n);
   void on_read(boost::beast::error_code ec, std::size_t n);
-  void handle(boost::beast::http::request<boost::beast::http::string_body> req);
+  void on_request(http_request req);
+  void upgrade(http_request req);
   void send(response res);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t n);
   void close();
@@ -51,6 +51,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
 
   http_shared shared_;
   Stream stream_;
+  boost::asio::ip::address peer_;  // the TCP peer, read once at the start
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
   std::shared_ptr<response> pending_;  // the response being written

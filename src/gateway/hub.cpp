@@ -60,7 +60,7 @@ void hub::collect_members(group_id g, std::vector<std::shared_ptr<connection>>& 
       out.insert(out.end(), c->second.begin(), c->second.end());
 }
 
-void hub::publish(store::event_list const& events) {
+void hub::publish(std::vector<event> const& events) {
   // One hand-over per connection per batch: each connection gets its share of the batch in
   // commit order, and writes it out together.
   std::vector<std::shared_ptr<connection>> order;  // connections in order of first event

@@ -2,7 +2,7 @@
 // Who is connected and which groups each user is in; fans committed events out.
 #pragma once
 #include "connection.hpp"
-#include "peerchat/store/writer.hpp"
+#include "peerchat/domain/event.hpp"
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -29,7 +29,7 @@ class hub {
   void remove(connection const* c);
 
   // Called by the writer after each commit, with the batch's events in commit order.
-  void publish(store::event_list const& events);
+  void publish(std::vector<event> const& events);
 
   // Ephemeral: typing goes to the group's other members; presence to everyone sharing a group.
   void typing(group_id g, user_id from);

@@ -36,7 +36,7 @@ double bytes_of(std::filesystem::path const& p) {
 }  // namespace
 
 std::string render_metrics(app& a) {
-  auto stats = a.writer.statistics();
+  auto stats = a.backend.commits();
   auto db = a.cfg.data_dir / "peerchat.db";
   std::string out;
   metric(out, "peerchat_connections", "gauge", "Open WebSocket connections (after hello).",
@@ -51,10 +51,18 @@ std::string render_metrics(app& a) {
          static_cast<double>(a.slow_consumer_closes.load()));
   metric(out, "peerchat_rate_limited_frames_total", "counter", "Client frames refused by the send rate limit.",
          static_cast<double>(a.rate_limited_frames.load()));
+  metric(out, "peerchat_open_sockets", "gauge", "Open HTTP and WebSocket connections, counted by the caps.",
+         static_cast<double>(a.connections->open()));
+  metric(out, "peerchat_connections_refused_total", "counter",
+         "Connections closed at once for max-connections or max-connections-per-address.",
+         static_cast<double>(a.connections->refused.load()));
+  metric(out, "peerchat_accept_backoffs_total", "counter",
+         "Accepts postponed 100 ms because the process was out of file descriptors.",
+         static_cast<double>(a.accept_backoffs.load()));
   histogram_metric(out, "peerchat_commit_batch_size", "Jobs committed per transaction (group commit).",
-                   a.writer.batch_sizes);
+                   a.backend.batch_sizes());
   histogram_metric(out, "peerchat_commit_latency_seconds", "Time from BEGIN to the end of COMMIT, fsync included.",
-                   a.writer.commit_seconds);
+                   a.backend.commit_seconds());
   auto wal = db;
   wal += "-wal";
   metric(out, "peerchat_database_bytes", "gauge", "Size of the SQLite database file and its WAL.",

@@ -1,18 +1,21 @@
 // SPDX-License-Identifier: MIT
-// Start-up and shutdown of the whole server.
+// Start-up and shutdown of the whole server; the listeners and their accept loops.
 #include "peerchat/gateway/server.hpp"
 #include "app.hpp"
 #include "http_session.hpp"
-#include "peerchat/store/migrations.hpp"
+#include "request_handler.hpp"
+#include "router.hpp"
+#include "tls_context.hpp"
+#include "trusted_proxies.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/beast/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <condition_variable>
-#include <fstream>
 #include <spdlog/spdlog.h>
 #include <thread>
 
@@ -23,58 +26,68 @@ namespace beast = boost::beast;
 using tcp = asio::ip::tcp;
 
 namespace {
-// Mozilla's "intermediate" configuration: TLS 1.2 and 1.3, forward-secret AEAD ciphers.
-constexpr char tls12_ciphers[] =
-    "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:ECDHE-ECDSA-AES256-GCM-SHA384:"
-    "ECDHE-RSA-AES256-GCM-SHA384:ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305:"
-    "DHE-RSA-AES128-GCM-SHA256:DHE-RSA-AES256-GCM-SHA384:DHE-RSA-CHACHA20-POLY1305";
+// Out of file descriptors, accept fails at once while the connection waits in the backlog:
+// retrying at once is a busy loop. Wait this long instead (descriptors come back as
+// connections close), and say so in the log at most every log_every.
+constexpr auto accept_backoff = std::chrono::milliseconds(100);
+constexpr auto accept_backoff_log_every = std::chrono::seconds(10);
 
-std::unique_ptr<asio::ssl::context> make_tls_context(config const& cfg) {
-  if (cfg.tls_cert.empty()) return nullptr;
-  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_server);
-  ctx->set_options(asio::ssl::context::default_workarounds | asio::ssl::context::no_sslv2 |
-                   asio::ssl::context::no_sslv3 | asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1 |
-                   asio::ssl::context::single_dh_use);
-  SSL_CTX_set_cipher_list(ctx->native_handle(), tls12_ciphers);
-  beast::error_code ec;
-  ctx->use_certificate_chain_file(cfg.tls_cert, ec);
-  if (ec) throw std::runtime_error("cannot load TLS certificate " + cfg.tls_cert + ": " + ec.message());
-  ctx->use_private_key_file(cfg.tls_key, asio::ssl::context::pem, ec);
-  if (ec) throw std::runtime_error("cannot load TLS key " + cfg.tls_key + ": " + ec.message());
-  return ctx;
+bool out_of_descriptors(beast::error_code const& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
 }
 
-// Creates the data dir, checks it is writable, migrates the database; returns its path.
-std::filesystem::path prepare_store(std::filesystem::path const& data_dir) {
-  std::error_code ec;
-  std::filesystem::create_directories(data_dir, ec);
-  if (ec) throw std::runtime_error("cannot create data dir " + data_dir.string() + ": " + ec.message());
-  auto probe = data_dir / ".write-test";
-  {
-    std::ofstream out(probe);
-    if (!out || !(out << "ok") || !out.flush())
-      throw std::runtime_error("data dir " + data_dir.string() + " is not writable");
+tcp::endpoint parse_endpoint(std::string const& host, std::uint16_t port) {
+  beast::error_code ec;
+  auto address = asio::ip::make_address(host, ec);
+  if (ec) throw std::runtime_error("invalid listen address '" + host + "'");
+  return {address, port};
+}
+
+// "ADDR:PORT" or "[v6]:PORT".
+tcp::endpoint parse_endpoint(std::string const& host_port) {
+  auto colon = host_port.rfind(':');
+  if (colon == std::string::npos) throw std::runtime_error("--metrics-listen must be ADDR:PORT, got '" + host_port + "'");
+  std::string host = host_port.substr(0, colon);
+  if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  int port = 0;
+  try {
+    port = std::stoi(host_port.substr(colon + 1));
+  } catch (std::exception const&) {
+    port = -1;
   }
-  std::filesystem::remove(probe, ec);
-  auto file = data_dir / "peerchat.db";
-  store::database db(file, store::database::mode::read_write);
-  store::migrate(db);
-  return file;
+  if (port < 0 || port > 65535) throw std::runtime_error("--metrics-listen port must be 0–65535, got '" + host_port + "'");
+  return parse_endpoint(host, static_cast<std::uint16_t>(port));
+}
+
+void open_listener(tcp::acceptor& acceptor, tcp::endpoint const& endpoint, std::string const& what) {
+  beast::error_code ec;
+  acceptor.open(endpoint.protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(endpoint, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec)
+    throw std::runtime_error("cannot listen" + what + " on " + endpoint.address().to_string() + ":" +
+                             std::to_string(endpoint.port()) + ": " + ec.message());
+}
+
+// Over a cap: a plain HTTP client reads why; nothing is read from it and nothing waits.
+// (Over TLS or before a WebSocket handshake there is no way to say it: the socket closes,
+// and the web client retries with its usual back-off.)
+void refuse(tcp::socket& socket, bool plain_http) {
+  beast::error_code ec;
+  if (plain_http) {
+    static constexpr std::string_view busy =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\nRetry-After: 1\r\n"
+        "Connection: close\r\nContent-Length: 75\r\n\r\n"
+        R"({"error":{"code":"unavailable","message":"too many connections; try again"}})";
+    socket.non_blocking(true, ec);
+    if (!ec) socket.write_some(asio::buffer(busy.data(), busy.size()), ec);
+  }
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 }  // namespace
-
-app::app(config c)
-    : cfg(std::move(c)),
-      public_url(cfg.effective_public_url()),
-      public_origin(cfg.public_origin()),
-      writer(prepare_store(cfg.data_dir)),
-      reader(cfg.data_dir / "peerchat.db"),
-      ctx{writer, reader, clock, cfg, {}},
-      accounts(ctx),
-      groups(ctx),
-      invites(ctx),
-      messages(ctx),
-      setup(ctx) {}
 
 class server::impl {
  public:
@@ -83,33 +96,29 @@ class server::impl {
         ioc_(app_.cfg.io_threads),
         workers_(static_cast<std::size_t>(app_.cfg.worker_threads)),
         acceptor_(asio::make_strand(ioc_)),
+        metrics_acceptor_(asio::make_strand(ioc_)),
+        backoff_timer_(acceptor_.get_executor()),
         tls_(make_tls_context(app_.cfg)),
+        proxies_(app_.cfg.trusted_proxies),
         api_(app_),
-        signals_(ioc_) {
+        handler_(app_, workers_, files_, api_, proxies_),
+        signals_(ioc_),
+        reload_signals_(ioc_) {
     app_.ctx.hooks.is_online = [this](user_id u) { return app_.hub.is_online(u); };
     app_.ctx.hooks.session_ended = [this](session_id s) { app_.hub.close_session(s); };
-    app_.writer.set_publisher([this](store::event_list const& events) { app_.hub.publish(events); });
-    app_.hub.load(app_.reader.with([](store::database& db) {
-      std::vector<std::pair<group_id, user_id>> out;
-      auto& st = db.prepare("SELECT group_id, user_id FROM memberships");
-      while (st.step()) out.emplace_back(group_id{st.int64(0)}, user_id{st.int64(1)});
-      return out;
-    }));
+    app_.backend.set_publisher([this](std::vector<event> const& events) { app_.hub.publish(events); });
+    app_.hub.load(app_.backend.all_memberships());
   }
 
   std::uint16_t start() {
-    beast::error_code ec;
-    auto address = asio::ip::make_address(app_.cfg.listen_host, ec);
-    if (ec) throw std::runtime_error("invalid listen address '" + app_.cfg.listen_host + "'");
-    tcp::endpoint endpoint{address, app_.cfg.listen_port};
-    acceptor_.open(endpoint.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(endpoint, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec)
-      throw std::runtime_error("cannot listen on " + app_.cfg.listen_host + ":" + std::to_string(app_.cfg.listen_port) +
-                               ": " + ec.message());
+    open_listener(acceptor_, parse_endpoint(app_.cfg.listen_host, app_.cfg.listen_port), "");
     port_ = acceptor_.local_endpoint().port();
+    if (!app_.cfg.metrics_listen.empty()) {
+      open_listener(metrics_acceptor_, parse_endpoint(app_.cfg.metrics_listen), " for /metrics");
+      metrics_port_ = metrics_acceptor_.local_endpoint().port();
+      spdlog::info("serving /metrics and /healthz on {}:{}", metrics_acceptor_.local_endpoint().address().to_string(),
+                   metrics_port_);
+    }
     // With port 0 the public URL (invite links, the Origin check) needs the real port.
     config bound = app_.cfg;
     bound.listen_port = port_;
@@ -119,6 +128,7 @@ class server::impl {
       spdlog::warn("first run: create the admin account at {}/setup/{} (valid for one hour, once)", app_.public_url,
                    *code);
     do_accept();
+    if (metrics_acceptor_.is_open()) do_accept_metrics();
     for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return port_;
   }
@@ -130,6 +140,32 @@ class server::impl {
       if (ec) return;
       spdlog::info("signal {} received: shutting down", sig);
       request_stop();
+    });
+    reload_signals_.add(SIGHUP);
+    wait_for_reload();
+  }
+
+  // New TLS connections get certificates read again from the files; open ones keep theirs.
+  // On failure the current certificate stays.
+  void reload_tls() {
+    if (app_.cfg.tls_cert.empty()) {
+      spdlog::info("TLS reload: not serving TLS (no --tls-cert), nothing to reload");
+      return;
+    }
+    std::shared_ptr<asio::ssl::context> fresh;
+    try {
+      fresh = make_tls_context(app_.cfg);
+    } catch (std::exception const& e) {
+      spdlog::error("TLS reload failed, keeping the current certificate: {}", e.what());
+      return;
+    }
+    // tls_ is read by the accept loop on the acceptor's strand: swap it there.
+    asio::post(acceptor_.get_executor(), [this, fresh = std::move(fresh)]() mutable {
+      // Open connections hold their own reference to the OpenSSL context; the old asio
+      // context is kept too (one per renewal: a few a year) so nothing it owns goes away.
+      retired_tls_.push_back(std::move(tls_));
+      tls_ = std::move(fresh);
+      spdlog::info("TLS certificate reloaded from {} for new connections", app_.cfg.tls_cert);
     });
   }
 
@@ -152,6 +188,11 @@ class server::impl {
     asio::post(acceptor_.get_executor(), [this] {
       beast::error_code ec;
       acceptor_.close(ec);
+      backoff_timer_.cancel();
+    });
+    asio::post(metrics_acceptor_.get_executor(), [this] {
+      beast::error_code ec;
+      metrics_acceptor_.close(ec);
     });
     // 2. Close every WebSocket with 1001 and give the close handshakes a moment.
     app_.hub.close_all(1001, "server shutting down");
@@ -160,7 +201,7 @@ class server::impl {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     // 3. Let in-flight requests finish, then commit whatever the writer still holds.
     workers_.join();
-    app_.writer.stop();
+    app_.backend.stop();
     // 4. Stop the I/O threads.
     ioc_.stop();
     for (auto& t : threads_)
@@ -169,35 +210,104 @@ class server::impl {
   }
 
   app& application() { return app_; }
+  std::uint16_t metrics_port() const { return metrics_port_; }
 
  private:
+  void wait_for_reload() {
+    reload_signals_.async_wait([this](beast::error_code ec, int) {
+      if (ec) return;
+      spdlog::info("SIGHUP received: reloading the TLS certificate");
+      reload_tls();
+      wait_for_reload();
+    });
+  }
+
   void do_accept() {
     acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        http_shared shared{app_, workers_, files_, api_};
-        if (tls_)
-          std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
-              shared, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_))
-              ->run();
-        else
-          std::make_shared<http_session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)))->run();
+      if (ec) return on_accept_error(ec);
+      if (backoffs_in_episode_ > 0) {
+        spdlog::info("accepting connections again after {} postponed attempts", backoffs_in_episode_);
+        backoffs_in_episode_ = 0;
       }
+      start_session(std::move(socket), false);
       do_accept();
     });
+  }
+
+  void on_accept_error(beast::error_code ec) {
+    if (!out_of_descriptors(ec)) {
+      spdlog::debug("accept failed: {}", ec.message());
+      return do_accept();
+    }
+    ++app_.accept_backoffs;
+    auto now = std::chrono::steady_clock::now();
+    if (backoffs_in_episode_++ == 0 || now - last_backoff_log_ >= accept_backoff_log_every) {
+      spdlog::warn("accept failed: {}; retrying every {} ms until connections close ({} so far; raise the file "
+                   "limit, e.g. ulimit -n, or lower --max-connections)",
+                   ec.message(), accept_backoff.count(), backoffs_in_episode_);
+      last_backoff_log_ = now;
+    }
+    backoff_timer_.expires_after(accept_backoff);
+    backoff_timer_.async_wait([this](beast::error_code wait_ec) {
+      if (wait_ec || !acceptor_.is_open()) return;
+      do_accept();
+    });
+  }
+
+  void do_accept_metrics() {
+    metrics_acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted || !metrics_acceptor_.is_open()) return;
+      if (!ec) start_session(std::move(socket), true);
+      if (ec && out_of_descriptors(ec)) {
+        auto timer = std::make_shared<asio::steady_timer>(metrics_acceptor_.get_executor(), accept_backoff);
+        return timer->async_wait([this, timer](beast::error_code) {
+          if (metrics_acceptor_.is_open()) do_accept_metrics();
+        });
+      }
+      do_accept_metrics();
+    });
+  }
+
+  // On the acceptor's strand (tls_ is read here).
+  void start_session(tcp::socket socket, bool metrics_listener) {
+    beast::error_code ec;
+    auto endpoint = socket.remote_endpoint(ec);
+    if (ec) return;  // already gone
+    auto peer = unmapped(endpoint.address());
+    bool use_tls = tls_ && !metrics_listener;
+    // A trusted reverse proxy carries every user: only the total cap applies to it.
+    auto slot = app_.connections->admit(peer, !proxies_.contains(peer));
+    if (!slot) return refuse(socket, !use_tls);
+    socket.set_option(tcp::no_delay(true), ec);
+    http_shared shared{app_, workers_, handler_, std::move(slot), metrics_listener};
+    if (use_tls)
+      std::make_shared<http_session<beast::ssl_stream<beast::tcp_stream>>>(
+          shared, beast::ssl_stream<beast::tcp_stream>(beast::tcp_stream(std::move(socket)), *tls_))
+          ->run();
+    else
+      std::make_shared<http_session<beast::tcp_stream>>(shared, beast::tcp_stream(std::move(socket)))->run();
   }
 
   app app_;
   asio::io_context ioc_;
   asio::thread_pool workers_;
   tcp::acceptor acceptor_;
-  std::unique_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly
+  tcp::acceptor metrics_acceptor_;  // open with --metrics-listen
+  asio::steady_timer backoff_timer_;  // on the acceptor's strand
+  int backoffs_in_episode_ = 0;       // acceptor's strand only
+  std::chrono::steady_clock::time_point last_backoff_log_;
+  std::shared_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly; acceptor's strand
+  std::vector<std::shared_ptr<asio::ssl::context>> retired_tls_;  // acceptor's strand
+  trusted_proxies proxies_;
   static_files files_;
-  http_api api_;
+  router api_;
+  request_handler handler_;
   asio::signal_set signals_;
+  asio::signal_set reload_signals_;
   std::vector<std::thread> threads_;
   std::uint16_t port_ = 0;
+  std::uint16_t metrics_port_ = 0;
   std::mutex mutex_;
   std::condition_variable cv_;
   bool stop_requested_ = false;  // guarded by mutex_
@@ -212,5 +322,7 @@ std::uint16_t server::start() { return impl_->start(); }
 void server::stop() { impl_->stop(); }
 void server::wait() { impl_->wait(); }
 void server::install_signal_handlers() { impl_->install_signal_handlers(); }
+void server::reload_tls() { impl_->reload_tls(); }
+std::uint16_t server::metrics_port() const { return impl_->metrics_port(); }
 
 }  // namespace peerchat::gateway

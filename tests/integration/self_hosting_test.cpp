@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What a self-hoster relies on: /metrics moving under traffic, a backup taken while
 // messages flow, and HTTPS served directly with a certificate.
+#include "support/binary_server.hpp"
 #include "support/test_server.hpp"
 
 #include <boost/asio/connect.hpp>
@@ -10,6 +11,9 @@
 #include <boost/beast/websocket.hpp>
 #include <boost/beast/websocket/ssl.hpp>
 #include <openssl/ssl.h>
+#include <openssl/x509.h>
+#include <csignal>
+#include <fstream>
 #include <sqlite3.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,7 +29,7 @@ namespace {
 using self_hosting_test = coaches_test;
 
 TEST_F(self_hosting_test, MetricsMoveUnderTraffic) {
-  auto before = srv.http().get("/metrics");
+  auto before = srv.http().get("/metrics", test_metrics_token);
   ASSERT_STATUS(before, 200);
   EXPECT_NE(before.header("Content-Type").find("text/plain"), std::string::npos);
   for (char const* name : {"peerchat_connections", "peerchat_events_committed_total", "peerchat_fanout_deliveries_total",
@@ -40,7 +44,7 @@ TEST_F(self_hosting_test, MetricsMoveUnderTraffic) {
   read_events(*bob, coaches, 5, std::chrono::seconds(10));
   read_events(*carol, coaches, 5, std::chrono::seconds(10));
 
-  auto after = srv.http().get("/metrics");
+  auto after = srv.http().get("/metrics", test_metrics_token);
   ASSERT_STATUS(after, 200);
   EXPECT_EQ(metric(after.body, "peerchat_connections"), 2);
   EXPECT_GE(metric(after.body, "peerchat_events_committed_total"),
@@ -172,6 +176,13 @@ TEST_F(tls_test, ServesHttpsWithTls12AndUpAndRefusesOlder) {
   EXPECT_EQ(healthz_status(TLS1_1_VERSION), "") << "TLS 1.1 must be refused";
 }
 
+TEST_F(tls_test, HstsIsSentUnderTls) {
+  auto page = https("GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(page.find("\r\nStrict-Transport-Security: max-age=31536000\r\n"), std::string::npos) << page;
+  auto api = https("GET /api/v1/me HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n");
+  EXPECT_NE(api.find("\r\nStrict-Transport-Security: "), std::string::npos) << api;
+}
+
 TEST_F(tls_test, TheSessionCookieIsSecureUnderTls) {
   srv.create_user("alice", true);
   auto r = https_post("/api/v1/sessions", {{"username", "alice"}, {"password", password_for("alice")}});
@@ -238,6 +249,125 @@ TEST_F(tls_test, TheHealthcheckCommandWorksOverTls) {
                         "--tls-cert", cert_, "--tls-key", key_},
                        "", std::chrono::seconds(20));
   EXPECT_EQ(r.exit_code, 0) << r.output;
+}
+
+// --- /metrics: never open to whoever reaches the port -----------------------------------
+// Behind a reverse proxy every request comes from loopback, so "loopback only" would protect
+// nothing: /metrics needs a bearer token, or a listener of its own.
+
+TEST(metrics_access_test, WithoutATokenOrAListenerMetricsAreNotFound) {
+  test_server srv;
+  srv.config().metrics_token.clear();
+  srv.start();
+  EXPECT_STATUS(srv.http().get("/metrics"), 404);
+  EXPECT_STATUS(srv.http().get("/metrics", "guess"), 404);
+}
+
+TEST(metrics_access_test, WithATokenOnlyThatTokenReadsThem) {
+  test_server srv;
+  srv.start();
+  auto none = srv.http().get("/metrics");
+  EXPECT_STATUS(none, 401);
+  EXPECT_EQ(none.header("WWW-Authenticate"), "Bearer");
+  EXPECT_STATUS(srv.http().get("/metrics", "wrong-token"), 401);
+  EXPECT_STATUS(srv.http().get("/metrics", test_metrics_token), 200);
+}
+
+TEST(metrics_access_test, AMetricsListenerServesMetricsAndHealthOnly) {
+  test_server srv;
+  srv.config().metrics_token.clear();
+  srv.config().metrics_listen = "127.0.0.1:0";
+  srv.start();
+  ASSERT_NE(srv.metrics_port(), 0);
+  http_client metrics(srv.metrics_port());
+  auto m = metrics.get("/metrics");
+  ASSERT_STATUS(m, 200);
+  EXPECT_GE(metric(m.body, "peerchat_open_sockets"), 1);
+  EXPECT_STATUS(metrics.get("/healthz"), 200);
+  EXPECT_STATUS(metrics.get("/api/v1/me"), 404);
+  EXPECT_STATUS(metrics.get("/"), 404);
+  EXPECT_STATUS(srv.http().get("/metrics"), 404) << "not on the public listener";
+}
+
+TEST(web_headers_test, TheCspLetsThePageConnectToItsOwnOriginOnly) {
+  test_server srv;
+  srv.start();
+  auto page = srv.http().get("/");
+  ASSERT_STATUS(page, 200);
+  auto csp = page.header("Content-Security-Policy");
+  EXPECT_NE(csp.find("connect-src 'self';"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("ws:"), std::string::npos) << csp;
+  EXPECT_EQ(csp.find("wss:"), std::string::npos) << csp;
+  EXPECT_EQ(page.header("Strict-Transport-Security"), "") << "no HSTS over plain HTTP";
+}
+
+// --- SIGHUP reloads the certificate (certbot renewals) -------------------------------------
+
+// The subject of the certificate a fresh TLS connection is served ("" when none).
+std::string served_subject(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(port);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  timeval tv{5, 0};
+  setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+  std::string subject;
+  if (::connect(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) == 0) {
+    SSL_CTX* ctx = SSL_CTX_new(TLS_client_method());
+    SSL* ssl = SSL_new(ctx);
+    SSL_set_fd(ssl, fd);
+    if (SSL_connect(ssl) == 1) {
+      if (X509* cert = SSL_get1_peer_certificate(ssl)) {
+        char buf[256] = {};
+        X509_NAME_oneline(X509_get_subject_name(cert), buf, sizeof buf - 1);
+        subject = buf;
+        X509_free(cert);
+      }
+    }
+    SSL_free(ssl);
+    SSL_CTX_free(ctx);
+  }
+  ::close(fd);
+  return subject;
+}
+
+TEST(tls_reload_test, SighupServesTheRenewedCertificateToNewConnections) {
+  temp_dir dir;
+  auto make_cert = [&](std::string const& name) {
+    auto cert = (dir.path() / (name + "-cert.pem")).string(), key = (dir.path() / (name + "-key.pem")).string();
+    auto r = run_process({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", key, "-out",
+                          cert, "-days", "1", "-subj", "/CN=" + name},
+                         "", std::chrono::seconds(60));
+    EXPECT_EQ(r.exit_code, 0) << r.output;
+    return std::pair{cert, key};
+  };
+  auto [cert_a, key_a] = make_cert("peerchat-a");
+  auto [cert_b, key_b] = make_cert("peerchat-b");
+  auto cert = (dir.path() / "live-cert.pem").string(), key = (dir.path() / "live-key.pem").string();
+  std::filesystem::copy_file(cert_a, cert);
+  std::filesystem::copy_file(key_a, key);
+
+  binary_server server(dir.path() / "data", {"--tls-cert", cert, "--tls-key", key});
+  server.spawn(free_port());
+  ASSERT_TRUE(wait_until([&] { return served_subject(server.port()) == "/CN=peerchat-a"; }, 20s)) << server.log();
+
+  // Renewed files in place (as certbot does), then SIGHUP.
+  std::filesystem::copy_file(cert_b, cert, std::filesystem::copy_options::overwrite_existing);
+  std::filesystem::copy_file(key_b, key, std::filesystem::copy_options::overwrite_existing);
+  server.signal(SIGHUP);
+  EXPECT_TRUE(wait_until([&] { return served_subject(server.port()) == "/CN=peerchat-b"; }, 10s)) << server.log();
+  ASSERT_TRUE(server.running()) << server.log();
+  EXPECT_NE(server.log().find("TLS certificate reloaded"), std::string::npos) << server.log();
+
+  // A broken renewal: the error is logged and the working certificate stays.
+  { std::ofstream(cert, std::ios::trunc) << "not a certificate\n"; }
+  server.signal(SIGHUP);
+  EXPECT_TRUE(wait_until([&] { return server.log().find("TLS reload failed") != std::string::npos; }, 10s))
+      << server.log();
+  EXPECT_EQ(served_subject(server.port()), "/CN=peerchat-b");
+  server.signal(SIGTERM);
+  EXPECT_TRUE(server.wait_exit(20s).has_value());
 }
 
 }  // namespace

@@ -38,7 +38,7 @@ TEST_F(ws_slow_consumer_test, AConnectionThatStopsReadingIsClosedAndTheOthersGet
   // the group goes on talking: what was buffered for her, then the close. (Waiting for the
   // whole burst first could outlast the server's 5 s deadline for the close handshake, and
   // then she would see the connection drop instead.)
-  bool given_up = wait_until([&] { return metric(srv.http().get("/metrics").body, "peerchat_slow_consumer_closes_total") >= 1; },
+  bool given_up = wait_until([&] { return metric(srv.http().get("/metrics", test_metrics_token).body, "peerchat_slow_consumer_closes_total") >= 1; },
                              60s, 20ms);
   std::int64_t carol_last = start;
   bool in_order = true;

@@ -68,9 +68,14 @@ test_server::test_server() {
   config_.limits.login_per_minute = 100000;
   config_.limits.send_per_second = 1e6;
   config_.limits.send_burst = 1e6;
+  config_.limits.http_per_second = 1e6;  // every test client comes from 127.0.0.1
+  config_.limits.http_burst = 1e6;
+  config_.metrics_token = test_metrics_token;
 }
 
 test_server::~test_server() { stop(); }
+
+std::uint16_t test_server::metrics_port() const { return server_ ? server_->metrics_port() : 0; }
 
 void test_server::start() {
   if (server_) return;

@@ -24,6 +24,9 @@ class server;
 
 namespace peerchat::test {
 
+// The /metrics bearer token of every test_server (GET /metrics is 404 without a token).
+inline constexpr char test_metrics_token[] = "test-metrics-token";
+
 // A unique, empty directory under the system temp dir, removed on destruction.
 class temp_dir {
  public:
@@ -70,6 +73,8 @@ class test_server {
   void stop();   // graceful; idempotent
   bool running() const { return server_ != nullptr; }
   std::uint16_t port() const { return port_; }
+  // The port of config().metrics_listen once started (0 when none).
+  std::uint16_t metrics_port() const;
   http_client http() const { return http_client(port_); }
   // The origin a browser on the public URL would send.
   std::string origin() const;

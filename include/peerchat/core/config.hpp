@@ -22,6 +22,14 @@ struct limits {
   std::chrono::seconds hello_timeout{10};
   std::chrono::seconds write_stall{30};
   std::int64_t session_days = 30;
+  // Connections and HTTP requests. A phone in normal use holds 1 WebSocket and at most a few
+  // HTTP connections, and spends a handful of HTTP requests when the app opens (me, groups,
+  // one events page per group with news), well under 1 request/s after that.
+  std::size_t max_connections = 10000;             // open sockets in total, HTTP and WebSocket
+  std::size_t max_connections_per_address = 256;   // per client IP (a household behind NAT fits)
+  std::chrono::seconds header_timeout{10};         // a request's headers, a TLS handshake
+  double http_per_second = 20;                     // HTTP requests per client address, sustained
+  double http_burst = 200;                         // per client address, opening the app with many groups
 };
 
 struct config {
@@ -35,6 +43,9 @@ struct config {
   int io_threads = 1;
   int worker_threads = 4;                   // run requests that read the store (never I/O threads)
   peerchat::limits limits;
+  std::string trusted_proxies;  // CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed
+  std::string metrics_token;    // bearer token for /metrics on the main listener; empty: no /metrics there
+  std::string metrics_listen;   // ADDR:PORT serving /metrics without a token (private network); empty: none
 
   // The public URL with no trailing slash, derived from the listen address when unset.
   std::string effective_public_url() const;

@@ -25,7 +25,15 @@ class server {
 
   // Blocks until SIGTERM/SIGINT (when install_signal_handlers was called) or stop().
   void wait();
+  // SIGTERM/SIGINT stop the server; SIGHUP reloads the TLS certificate (reload_tls()).
   void install_signal_handlers();
+
+  // Reads --tls-cert/--tls-key again for new connections (open ones keep theirs); logs the
+  // outcome and keeps the current certificate when the files do not load. Any thread.
+  void reload_tls();
+
+  // The port of --metrics-listen once started (0 when there is none).
+  std::uint16_t metrics_port() const;
 
   class impl;
 

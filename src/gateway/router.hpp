@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The HTTP API under /api/v1: routing, authentication, and the JSON of each answer.
+// The HTTP API under /api/v1: a request (no socket, no stream) in, a reply out. Routes live
+// in src/gateway/api/, one file per resource; the router only matches them.
 #pragma once
 #include "app.hpp"
 #include <string>
@@ -15,7 +16,7 @@ struct api_request {
   std::string authorization;   // the Authorization header
   std::string cookie;          // the Cookie header
   std::string origin;          // the Origin header, empty when absent
-  std::string client_address;
+  std::string client_address;  // the client's IP (the forwarded one behind a trusted proxy)
   bool tls = false;
 };
 
@@ -29,10 +30,10 @@ struct api_reply {
 std::string token_of(std::string const& authorization, std::string const& cookie);
 
 // Thread safety: handle() from any worker thread (it blocks on the store; never call it on
-// an I/O thread).
-class http_api {
+// an I/O thread). The route table is immutable after construction.
+class router {
  public:
-  explicit http_api(app& a) : app_(a) {}
+  explicit router(app& a);
   api_reply handle(api_request const& req);
 
  private:

@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// The store and the services on it, built once at start: everything the gateway needs from
+// the data side, so that no SQL and no store type lives in the gateway.
+#pragma once
+#include "peerchat/core/clock.hpp"
+#include "peerchat/core/config.hpp"
+#include "peerchat/core/histogram.hpp"
+#include "peerchat/core/ids.hpp"
+#include "peerchat/domain/event.hpp"
+#include "peerchat/service/accounts.hpp"
+#include "peerchat/service/context.hpp"
+#include "peerchat/service/first_run.hpp"
+#include "peerchat/service/groups.hpp"
+#include "peerchat/service/invites.hpp"
+#include "peerchat/service/messages.hpp"
+#include "peerchat/store/reader.hpp"
+#include "peerchat/store/writer.hpp"
+#include <cstdint>
+#include <functional>
+#include <utility>
+#include <vector>
+
+namespace peerchat::service {
+
+// Thread safety: the services and the methods below are callable from any worker thread
+// (they block on the store; never call them on an I/O thread). set_publisher() and stop()
+// from the controlling thread only.
+class backend {
+ private:
+  store::writer writer_;  // declared first: the services below hold references to both
+  store::reader reader_;
+
+ public:
+  // Creates the data dir, checks that it is writable, migrates the database and opens it.
+  // Throws std::runtime_error with a message for the self-hoster when that fails.
+  backend(config const& cfg, peerchat::clock const& clock);
+
+  context ctx;
+  service::accounts accounts;
+  service::groups groups;
+  service::invites invites;
+  service::messages messages;
+  service::first_run setup;
+
+  // Receives each committed batch's events, in commit order (on the writer thread).
+  void set_publisher(std::function<void(std::vector<event> const&)> publish);
+
+  // True when a read connection answers a trivial query (GET /healthz). Never throws.
+  bool store_answers();
+
+  // Every (group, member) pair, for the live hub at start.
+  std::vector<std::pair<group_id, user_id>> all_memberships();
+
+  struct commit_counts {
+    std::uint64_t events = 0;   // events committed to the group logs
+    std::uint64_t batches = 0;  // write transactions committed
+  };
+  commit_counts commits() const;
+  // Jobs per committed transaction, and seconds from BEGIN to the end of COMMIT.
+  histogram const& batch_sizes() const { return writer_.batch_sizes; }
+  histogram const& commit_seconds() const { return writer_.commit_seconds; }
+
+  // Stops taking writes and commits what is queued. Idempotent.
+  void stop() { writer_.stop(); }
+};
+
+}  // namespace peerchat::service

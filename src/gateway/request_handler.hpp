@@ -1,0 +1,67 @@
+// SPDX-License-Identifier: MIT
+// Answering one HTTP request, apart from any I/O (as Beast's advanced server's
+// handle_request): the session reads a request, hands it here with a callback, and writes
+// whatever comes back. Knows no socket and no stream.
+#pragma once
+#include "app.hpp"
+#include "router.hpp"
+#include "static_files.hpp"
+#include "trusted_proxies.hpp"
+#include "peerchat/core/rate_limiter.hpp"
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <functional>
+#include <optional>
+#include <string>
+
+namespace peerchat::gateway {
+
+using http_request = boost::beast::http::request<boost::beast::http::string_body>;
+using http_response = boost::beast::http::response<boost::beast::http::string_body>;
+
+// What the handler knows of the connection a request came on.
+struct request_source {
+  boost::asio::ip::address peer;  // the TCP peer (a reverse proxy, when there is one)
+  bool tls = false;               // served over TLS by this process
+  bool metrics_listener = false;  // came on --metrics-listen: /metrics and /healthz only
+};
+
+// Receives the response; may be called on a worker thread (the session posts it to its strand).
+using respond_fn = std::function<void(http_response)>;
+
+// A JSON response with the headers every API answer carries.
+http_response json_response(unsigned version, int status, std::string body);
+http_response error_response(unsigned version, errc code, std::string message);
+
+// Thread safety: handle() from any I/O thread; work that reads the store runs on the worker
+// pool. Immutable after construction.
+class request_handler {
+ public:
+  request_handler(app& a, boost::asio::thread_pool& workers, static_files const& files, router& api,
+                  trusted_proxies const& proxies);
+
+  // Calls respond exactly once (unless the process stops first).
+  void handle(http_request req, request_source const& from, respond_fn respond);
+
+  // The client's address: the peer, or the forwarded one when the peer is a trusted proxy.
+  boost::asio::ip::address client_address(http_request const& req, request_source const& from) const;
+
+  // Spends one request of the client's HTTP budget; the 429 to send when it is spent.
+  // Every request counts, WebSocket upgrades included.
+  std::optional<http_response> over_budget(http_request const& req, request_source const& from);
+
+ private:
+  void static_file(http_request const& req, respond_fn const& respond);
+  void metrics(http_request const& req, request_source const& from, respond_fn const& respond);
+
+  app& app_;
+  boost::asio::thread_pool& workers_;
+  static_files const& files_;
+  router& api_;
+  trusted_proxies const& proxies_;
+  rate_limiter http_budget_;  // per client address: limits.http_per_second / http_burst
+};
+
+}  // namespace peerchat::gateway
