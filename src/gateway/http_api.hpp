@@ -2,6 +2,7 @@
 // The HTTP API under /api/v1: routing, authentication, and the JSON of each answer.
 #pragma once
 #include "app.hpp"
+#include "request_parsing.hpp"  // token_of
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,8 +26,6 @@ struct api_reply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// The session token of a request: the Bearer token, else the peerchat_session cookie.
-std::string token_of(std::string const& authorization, std::string const& cookie);
 
 // Thread safety: handle() from any worker thread (it blocks on the store; never call it on
 // an I/O thread).

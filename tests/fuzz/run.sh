@@ -18,6 +18,8 @@ shift $(($# < 3 ? $# : 3))
 common=("$root/src/protocol/json_input.cpp" "$root/src/core/error.cpp" "$root/src/core/text.cpp")
 case "$harness" in
   client_frame_fuzzer) sources=("$root/src/protocol/client_frame.cpp") ;;
+  http_target_fuzzer | http_headers_fuzzer) sources=("$root/src/gateway/request_parsing.cpp") ;;
+  json_body_fuzzer) sources=("$root/src/service/validation.cpp") ;;
   *) echo "run.sh: no source list for $harness" >&2; exit 2 ;;
 esac
 
