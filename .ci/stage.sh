@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # Sourced by .ci/test and .ci/run: `stage NAME SECONDS COMMAND…` runs one CI stage under a time
 # budget, says how long it took, and fails with a clear message when it overruns. The budgets
-# are sized from runs on a 2-core machine (docs/testing notes in .ci/run) with room for a slow
+# are sized from runs on a 2-core machine (the figures are in .ci/run) with room for a slow
 # day; the whole of .ci/run has to stay well inside 90 minutes.
 # PEERCHAT_CI_DEADLINE (epoch seconds), when set, also caps every stage at the time left.
 
