@@ -3,6 +3,7 @@
 // in src/gateway/api/, one file per resource; the router only matches them.
 #pragma once
 #include "app.hpp"
+#include "request_parsing.hpp"  // token_of
 #include <string>
 #include <utility>
 #include <vector>
@@ -26,8 +27,6 @@ struct api_reply {
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
-// The session token of a request: the Bearer token, else the peerchat_session cookie.
-std::string token_of(std::string const& authorization, std::string const& cookie);
 
 // Thread safety: handle() from any worker thread (it blocks on the store; never call it on
 // an I/O thread). The route table is immutable after construction.

@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The HTTP half of the wire contract (/api/v1): one fetch wrapper and named calls.
 //
-// The session token is kept in localStorage and sent as a Bearer header as well as riding
-// in the HttpOnly cookie the server sets, so the client works even where cookies do not.
+// The session rides in the HttpOnly cookie the server sets at sign-in, and nowhere else: no
+// script on the page can read it. The client keeps only a non-secret hint that it signed in
+// (so it can open its cached data offline and skip the login page); the server's 401 decides.
 
-const TOKEN_KEY = 'peerchat.token';
+const SIGNED_IN_KEY = 'peerchat.signed_in';
+const OLD_TOKEN_KEY = 'peerchat.token';  // where older versions kept the token: removed on load
 
 export class ApiError extends Error {
   constructor(status, code, message, extra = {}) {
@@ -17,20 +19,27 @@ export class ApiError extends Error {
   get offline() { return this.status === 0; }
 }
 
-let token = readToken();
+let signedIn = readSignedIn();
 let unauthorizedHandler = () => {};
 
-function readToken() {
-  try { return localStorage.getItem(TOKEN_KEY); } catch { return null; }
+function readSignedIn() {
+  try {
+    const old = localStorage.getItem(OLD_TOKEN_KEY) !== null;
+    localStorage.removeItem(OLD_TOKEN_KEY);
+    sessionStorage.removeItem(OLD_TOKEN_KEY);
+    return old || localStorage.getItem(SIGNED_IN_KEY) === '1';
+  } catch { return false; }
 }
 
-export function getToken() { return token; }
+/** Whether this browser signed in (a hint: the cookie itself is out of script's reach). */
+export function hasSession() { return signedIn; }
 
-export function setToken(value) {
-  token = value || null;
+/** Records a sign-in (true) or a sign-out / ended session (false). */
+export function setSession(on) {
+  signedIn = Boolean(on);
   try {
-    if (token) localStorage.setItem(TOKEN_KEY, token);
-    else localStorage.removeItem(TOKEN_KEY);
+    if (signedIn) localStorage.setItem(SIGNED_IN_KEY, '1');
+    else localStorage.removeItem(SIGNED_IN_KEY);
   } catch { /* storage may be disabled; the cookie still carries the session */ }
 }
 
@@ -48,7 +57,6 @@ const FRIENDLY = {
 export async function request(method, path, body, { auth = true, signal } = {}) {
   const headers = { Accept: 'application/json' };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
-  if (auth && token) headers.Authorization = `Bearer ${token}`;
   let res;
   try {
     res = await fetch(`/api/v1${path}`, {

@@ -2,7 +2,7 @@
 // The web client's controller: session, routing, the event stream, and every action the
 // views can ask for. Views (chat.js, panels.js, auth.js) only read `state` and call `actions`.
 
-import { api, ApiError, getToken, onUnauthorized, setToken } from './api.js';
+import { api, ApiError, hasSession, onUnauthorized, setSession } from './api.js';
 import { Gateway } from './ws.js';
 import { actions, PAGE, state, timeline } from './state.js';
 import { codePoints, uuid } from './format.js';
@@ -56,7 +56,6 @@ let connId = 0;
 let sendCheckTimer = null;
 
 const gateway = new Gateway({
-  getToken,
   getResume: () => {
     const resume = {};
     for (const id of state.groups.keys()) resume[String(id)] = state.lastSeq.get(id) ?? 0;
@@ -867,11 +866,11 @@ async function startSession() {
     me = await api.me();
   } catch (e) {
     if (!e.offline) {
-      if (e.status === 401) setToken(null);
+      if (e.status === 401) setSession(false);
       return 'anonymous';
     }
     const cache = readCache();
-    if (!cache?.me || !getToken()) return 'offline';
+    if (!cache?.me || !hasSession()) return 'offline';
     me = cache.me;
     offline = true;
   }
@@ -916,7 +915,7 @@ function resetState() {
 /** The server says our session is gone (401 or socket close 4001). */
 function sessionEnded() {
   if (!state.me) return;
-  setToken(null);
+  setSession(false);
   resetState();
   try { localStorage.removeItem(CACHE_KEY); } catch { /* ignore */ }
   toast('Your session has ended. Please sign in again.', 'info');
@@ -926,7 +925,7 @@ function sessionEnded() {
 onUnauthorized(() => sessionEnded());
 
 actions.loggedIn = async (res, next) => {
-  if (res?.token) setToken(res.token);
+  if (res?.token) setSession(true);
   resetState();
   await navigate(next || '/', { replace: true });
 };
@@ -941,25 +940,25 @@ actions.logout = async () => {
     });
     if (!ok) return;
   }
-  try { await api.logout(); } catch { /* the token is dropped either way */ }
+  try { await api.logout(); } catch { /* the session is forgotten here either way */ }
   state.outbox.clear();
-  setToken(null);
+  setSession(false);
   resetState();
   try { localStorage.removeItem(CACHE_KEY); } catch { /* ignore */ }
   navigate('/login', { replace: true });
 };
 
-actions.setToken = setToken;
+actions.setSession = setSession;
 
 actions.forgetSession = async () => {
-  setToken(null);
+  setSession(false);
   resetState();
   try { localStorage.removeItem(CACHE_KEY); } catch { /* ignore */ }
 };
 
-/** A new account made through an invite: sign in with its token and open the group. */
+/** A new account made through an invite: the server set its session cookie; open the group. */
 actions.joinedWithNewAccount = async (res, gid, groupName) => {
-  if (res?.token) setToken(res.token);
+  if (res?.token) setSession(true);
   resetState();
   let target = gid;
   if (!target) {
@@ -1016,7 +1015,7 @@ async function route({ jumpSeq = null } = {}) {
   if (path === '/login') {
     state.route = { name: 'login' };
     const next = safeNext(params.get('next'));
-    if (state.me || (getToken() && await startSession() === 'ok')) {
+    if (state.me || (hasSession() && await startSession() === 'ok')) {
       if (token === routeToken) navigate(next || '/', { replace: true });
       return;
     }

@@ -208,7 +208,7 @@ function existingAccountForm(code) {
       busy(submit, true, 'Joining…');
       try {
         const res = await api.login(user.value.trim().toLowerCase(), pass.value);
-        actions.setToken(res.token);
+        actions.setSession(true);
         const gid = await actions.acceptInvite(code);
         await actions.loggedIn(res, gid ? `/g/${gid}` : '/');
       } catch (err) {

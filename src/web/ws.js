@@ -11,7 +11,6 @@ const HELLO_TIMEOUT_MS = 10000;
 export class Gateway {
   /**
    * @param {object} o
-   * @param {() => string|null} o.getToken   token for the hello frame (null: rely on the cookie)
    * @param {() => object} o.getResume       {"<group_id>": last_seq, …} to resume from
    * @param {(frame: object) => void} o.onFrame  every server frame after it is parsed
    * @param {(state: string) => void} o.onState  'connecting' | 'online' | 'offline'
@@ -84,10 +83,8 @@ export class Gateway {
       HELLO_TIMEOUT_MS);
 
     ws.onopen = () => {
-      const hello = { type: 'hello', resume: this.o.getResume() };
-      const token = this.o.getToken();
-      if (token) hello.token = token;
-      ws.send(JSON.stringify(hello));
+      // No token in hello: the server takes the session from the cookie of the upgrade request.
+      ws.send(JSON.stringify({ type: 'hello', resume: this.o.getResume() }));
     };
     ws.onmessage = (e) => {
       if (this.ws !== ws) return;

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchBrowser, login, messageWith, newPage, openGroup, screenshot, sendMessage } from './lib/browser.mjs';
+import { launchBrowser, login, messageWith, newPage, openGroup, screenshot, sendMessage, sessionCookie, storageHolding } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS, eventually } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, messagesOf, post } from './lib/fixtures.mjs';
 
@@ -222,13 +222,30 @@ test('no page errors or CSP violations on either page', { timeout: 120000 }, asy
   assert.deepEqual(bob.page.problems, []);
 });
 
+test('the session lives in the HttpOnly cookie alone, out of reach of script', { timeout: 120000 }, async () => {
+  for (const { page } of [alice, bob]) {
+    const cookie = await sessionCookie(page);
+    assert.ok(cookie?.value, 'signed in, with a session cookie');
+    assert.equal(cookie.httpOnly, true);
+    assert.deepEqual(await storageHolding(page, cookie.value), [], 'no token in localStorage or sessionStorage');
+    assert.equal((await page.evaluate(() => document.cookie)).includes(cookie.value), false);
+  }
+  // A token an older version stored is removed when the app loads; the session goes on.
+  const b = bob.page;
+  await b.evaluate(() => localStorage.setItem('peerchat.token', 'left-by-an-older-version'));
+  await b.reload();
+  await b.locator('.sidebar .group-list').waitFor();
+  assert.deepEqual(await storageHolding(b, 'left-by-an-older-version'), []);
+  await openGroup(b, 'Coaches');
+});
+
 test('signing out returns to the sign-in page and ends the session', { timeout: 120000 }, async () => {
   const b = bob.page;
-  const token = await b.evaluate(() => localStorage.getItem('peerchat.token'));
+  const token = (await sessionCookie(b)).value;
   await b.getByRole('button', { name: 'Sign out' }).click();
   await b.locator('#login-username').waitFor();
   assert.equal(new URL(b.url()).pathname, '/login');
-  assert.equal(await b.evaluate(() => localStorage.getItem('peerchat.token')), null);
+  assert.equal((await sessionCookie(b))?.value || '', '', 'the cookie is cleared');
   assert.equal((await server.api('GET', '/me', { token })).status, 401);
   await b.goto(`${server.url}/g/${coaches.id}`);
   await b.waitForURL(/\/login\?next=/);

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: MIT
 # Runs the browser tests of the web client against a real peerchat binary.
 #   tests/e2e/run.sh build/src/peerchat [test files…]   (default: every *.test.mjs)
-# Needs node ≥ 20 and Debian's Chromium (apt-get install -y chromium); never downloads a browser.
+# Needs Node.js ≥ 20 (on PATH, in $PEERCHAT_NODE, or the one .ci/setup --test fetched: see
+# lib/node.sh) and Debian's Chromium (apt-get install -y chromium); never downloads a browser.
 # SCREENSHOTS=1 also writes docs/screenshots/*.png.
 set -euo pipefail
 
@@ -13,6 +14,13 @@ bin="$(realpath "$bin")"
 export CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 [[ -x "$CHROMIUM_PATH" ]] || { echo "run.sh: no Chromium at $CHROMIUM_PATH (apt-get install -y chromium)" >&2; exit 2; }
 
+source "$here/lib/node.sh"
+node_bin=$(peerchat_node) || {
+  echo "run.sh: no Node.js >= $PEERCHAT_NODE_MAJOR (found $(node --version 2>/dev/null || echo none));" \
+       "run .ci/setup --test, which fetches one into $PEERCHAT_NODE_CACHE" >&2
+  exit 2
+}
+
 cd "$here"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [[ ! -d node_modules/playwright-core ]]; then
@@ -22,4 +30,4 @@ mkdir -p artifacts
 export PEERCHAT_BIN="$bin"
 shift
 if [[ $# -eq 0 ]]; then set -- ./*.test.mjs; fi
-exec node --test --test-concurrency=1 --test-timeout=180000 "$@"
+exec "$node_bin" --test --test-concurrency=1 --test-timeout=180000 "$@"

@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launchBrowser, messageWith, newPage, screenshot, sendMessage } from './lib/browser.mjs';
+import { launchBrowser, messageWith, newPage, screenshot, sendMessage, sessionCookie, storageHolding } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS, list } from './lib/server.mjs';
 
 const ADMIN = { username: 'morgan', display_name: 'Morgan Lee', password: 'morgan-password-1' };
@@ -61,9 +61,10 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   const newGroup = page.getByRole('button', { name: 'New group' });
   await newGroup.waitFor({ state: 'visible' });
 
-  // The token is stored as a login stores it, and it is an admin's.
-  const token = await page.evaluate(() => localStorage.getItem('peerchat.token'));
-  assert.ok(token, 'the session token is kept in localStorage');
+  // The session is in the HttpOnly cookie as after a login (never in storage), and an admin's.
+  const token = (await sessionCookie(page))?.value;
+  assert.ok(token, 'the setup signs in with a session cookie');
+  assert.deepEqual(await storageHolding(page, token), []);
   const me = await server.ok('GET', '/me', { token });
   assert.equal(me.username, ADMIN.username);
   assert.equal(me.display_name, ADMIN.display_name);

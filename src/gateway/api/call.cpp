@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The helpers every route handler shares.
 #include "call.hpp"
-#include <charconv>
 
 namespace peerchat::gateway::api {
 
@@ -17,13 +16,6 @@ api_reply error_reply(error const& e) {
 }
 
 api_reply error_reply(errc code, std::string message) { return error_reply(make_error(code, std::move(message))); }
-
-std::optional<std::int64_t> parse_int(std::string_view s) {
-  std::int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
-}
 
 result<principal> call::auth() const { return a.accounts.authenticate(token_of(req.authorization, req.cookie)); }
 

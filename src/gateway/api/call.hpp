@@ -24,8 +24,6 @@ api_reply no_content();
 api_reply error_reply(error const& e);  // rate_limited adds Retry-After
 api_reply error_reply(errc code, std::string message);
 
-std::optional<std::int64_t> parse_int(std::string_view s);
-
 // One request on its way through a route.
 struct call {
   app& a;

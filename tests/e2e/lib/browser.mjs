@@ -46,6 +46,25 @@ export async function login(page, baseUrl, username, password) {
   await page.locator('.sidebar .group-list').waitFor();
 }
 
+/** The page's session cookie as Chromium holds it ({value, httpOnly, …}), or undefined. */
+export async function sessionCookie(page) {
+  return (await page.context().cookies()).find((c) => c.name === 'peerchat_session');
+}
+
+/** Every localStorage / sessionStorage entry (key or value) that contains `secret`. */
+export function storageHolding(page, secret) {
+  return page.evaluate((s) => {
+    const found = [];
+    for (const [name, store] of [['localStorage', localStorage], ['sessionStorage', sessionStorage]]) {
+      for (let i = 0; i < store.length; i++) {
+        const key = store.key(i);
+        if (key.includes(s) || (store.getItem(key) || '').includes(s) || /token/i.test(key)) found.push(`${name}.${key}`);
+      }
+    }
+    return found;
+  }, secret);
+}
+
 /** Opens a group from the sidebar and waits until its history has loaded. */
 export async function openGroup(page, name) {
   await page.locator('.group-item', { hasText: name }).first().click();
