@@ -119,7 +119,8 @@ server_process::server_process(fs::path bin, fs::path data_dir, std::string admi
   }
   auto start_size = fs::exists(log_) ? fs::file_size(log_) : 0;
   std::vector<std::string> argv{bin_.string(), "serve", "--listen", "127.0.0.1:0", "--data-dir", data_dir_.string(),
-                                "--send-rate", "1000000", "--send-burst", "1000000", "--login-rate", "1000000"};
+                                "--send-rate", "1000000", "--send-burst", "1000000", "--login-rate", "1000000",
+                                "--accept-rate", "1000000", "--accept-burst", "1000000"};  // setup: every member joins
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn(argv, log_, nullptr);
   // The server logs "listening on HOST:PORT"; port 0 lets the kernel pick a free one.

@@ -67,7 +67,7 @@ app::app(config c)
     : cfg(std::move(c)),
       public_url(cfg.effective_public_url()),
       public_origin(cfg.public_origin()),
-      writer(prepare_store(cfg.data_dir)),
+      writer(prepare_store(cfg.data_dir), cfg.limits.writer_queue_jobs),
       reader(cfg.data_dir / "peerchat.db"),
       ctx{writer, reader, clock, cfg, {}},
       accounts(ctx),
