@@ -353,6 +353,17 @@ TEST_F(Messages, ReactionRules) {
   EXPECT_ERRC(messages().react(carol.user, coaches, seq, "🎉", true), not_found);  // deleted
 }
 
+// Issue 10, item 11: reactions took any text ("constructor" broke the web client).
+TEST_F(Messages, AReactionIsOneEmoji) {
+  seq_t seq = must(send(bob, "we won!", "w")).message.seq;
+  for (std::string bad : {"LGTM!!", "constructor", "__proto__", "a", "👍👍", "👍 ", "1", "🏽", "🇫"})
+    EXPECT_ERRC(messages().react(carol.user, coaches, seq, bad, true), bad_request) << bad;
+  for (std::string good : {"👍", "❤️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣"}) {
+    ASSERT_OK(messages().react(carol.user, coaches, seq, good, true)) << good;
+    EXPECT_EQ(in_history(bob, seq)->reactions.count(good), 1u) << good;
+  }
+}
+
 // ---- budgets of client work (issue 10, item 8) --------------------------------------------------
 
 TEST_F(Messages, EditsAndDeletesAreBudgetedPerUser) {
