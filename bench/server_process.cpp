@@ -122,7 +122,8 @@ server_process::server_process(fs::path bin, fs::path data_dir, std::string admi
                                 "--send-rate", "1000000", "--send-burst", "1000000", "--login-rate", "1000000",
                                 // every bench connection comes from 127.0.0.1
                                 "--max-connections-per-address", "1000000", "--http-rate", "1000000",
-                                "--http-burst", "1000000", "--metrics-token", bench_metrics_token};
+                                "--http-burst", "1000000", "--metrics-token", bench_metrics_token,
+                                "--accept-rate", "1000000", "--accept-burst", "1000000"};  // setup: every member joins
   argv.insert(argv.end(), extra_args.begin(), extra_args.end());
   pid_ = spawn(argv, log_, nullptr);
   // The server logs "listening on HOST:PORT"; port 0 lets the kernel pick a free one.

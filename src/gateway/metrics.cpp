@@ -63,6 +63,10 @@ std::string render_metrics(app& a) {
                    a.backend.batch_sizes());
   histogram_metric(out, "peerchat_commit_latency_seconds", "Time from BEGIN to the end of COMMIT, fsync included.",
                    a.backend.commit_seconds());
+  metric(out, "peerchat_login_limiter_keys", "gauge", "Keys held by the login rate limits (bounded by --rate-limit-keys per table).",
+         static_cast<double>(a.accounts.login_limiter_keys()));
+  metric(out, "peerchat_writer_refused_total", "counter", "Store writes refused because the writer queue was full.",
+         static_cast<double>(stats.refused));
   auto wal = db;
   wal += "-wal";
   metric(out, "peerchat_database_bytes", "gauge", "Size of the SQLite database file and its WAL.",

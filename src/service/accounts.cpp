@@ -49,8 +49,7 @@ result<user> insert_user(store::database& db, std::string const& username, std::
 
 accounts::accounts(context& ctx)
     : ctx_(ctx),
-      per_username_(ctx.clock, ctx.config.limits.login_per_minute / 60.0, ctx.config.limits.login_per_minute),
-      per_address_(ctx.clock, 3 * ctx.config.limits.login_per_minute / 60.0, 3 * ctx.config.limits.login_per_minute),
+      limits_(ctx.clock, ctx.config.limits),
       dummy_hash_(crypto::hash_password("not a real password, only for timing")) {}
 
 result<user> accounts::create_user(std::string_view username, std::string_view display_name,
@@ -70,16 +69,12 @@ result<user> accounts::create_user(std::string_view username, std::string_view d
 
 result<login_result> accounts::login(std::string_view username, std::string_view password,
                                      std::string const& client_address) {
-  // Both limits count every attempt: guessing one user's password and spraying many users
-  // from one address are both slowed down.
-  for (auto [limiter, key] : {std::pair{&per_username_, "u:" + std::string(username)},
-                              std::pair{&per_address_, "a:" + client_address}}) {
-    if (auto wait = limiter->acquire(key)) {
-      error e = make_error(errc::rate_limited, "too many login attempts; try again later");
-      e.retry_after_ms = wait;
-      return e;
-    }
-  }
+  // Lengths first: nothing of an oversized request is kept, not even as a limiter key.
+  if (username.empty() || username.size() > max_username_bytes)
+    return make_error(errc::bad_request, "username must be 1–32 characters");
+  if (password.empty() || password.size() > max_password_bytes)
+    return make_error(errc::bad_request, "password must be 1–1024 bytes");
+  if (auto admitted = limits_.admit(username, client_address); !admitted) return admitted.error();
   struct row {
     user u;
     std::string hash;

@@ -30,7 +30,7 @@ std::filesystem::path prepare_store(std::filesystem::path const& data_dir) {
 }  // namespace
 
 backend::backend(config const& cfg, peerchat::clock const& clock)
-    : writer_(prepare_store(cfg.data_dir)),
+    : writer_(prepare_store(cfg.data_dir), cfg.limits.writer_queue_jobs),
       reader_(cfg.data_dir / "peerchat.db"),
       ctx{writer_, reader_, clock, cfg, {}},
       accounts(ctx),
@@ -62,7 +62,7 @@ std::vector<std::pair<group_id, user_id>> backend::all_memberships() {
 
 backend::commit_counts backend::commits() const {
   auto s = writer_.statistics();
-  return {s.events, s.batches};
+  return {s.events, s.batches, s.refused};
 }
 
 }  // namespace peerchat::service

@@ -2,6 +2,7 @@
 // Groups and their members.
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/event_log.hpp"
+#include "peerchat/service/invites.hpp"
 #include "peerchat/service/membership.hpp"
 #include "peerchat/service/validation.hpp"
 
@@ -150,6 +151,7 @@ result<member> groups::set_role(principal const& who, group_id g, user_id target
           .bind(2, raw(target))
           .bind(3, to_string(r))
           .exec();
+      if (!can_manage(r)) revoke_invites_of(db, g, target);  // a plain member cannot invite
       append_event(db, events, {g, event_kind::role_changed, now, who.user.id, std::nullopt, target,
                                 {{"user_id", raw(target)}, {"role", to_string(r)}}});
     }
@@ -177,6 +179,7 @@ result<void> groups::remove_member(principal const& who, group_id g, user_id tar
         return make_error(errc::conflict, "a group needs an owner: make someone else owner first");
     }
     db.prepare("DELETE FROM memberships WHERE group_id = ?1 AND user_id = ?2").bind(1, raw(g)).bind(2, raw(target)).exec();
+    revoke_invites_of(db, g, target);  // their invites die with their membership
     append_event(db, events, {g, leaving ? event_kind::member_left : event_kind::member_removed, now, who.user.id,
                               std::nullopt, target, {{"user_id", raw(target)}}});
     return {};

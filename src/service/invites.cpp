@@ -12,13 +12,18 @@ namespace peerchat::service {
 namespace {
 constexpr char invite_sql[] =
     "SELECT code, group_id, created_by, max_uses, uses, expires_at, revoked, created_at FROM invites WHERE code = ?1";
+// Live invites whose creator may still invite (an owner or admin of the group).
 constexpr char group_invites_sql[] =
     "SELECT code, group_id, created_by, max_uses, uses, expires_at, revoked, created_at FROM invites "
-    "WHERE group_id = ?1 AND revoked = 0 AND uses < max_uses AND expires_at > ?2 ORDER BY created_at DESC";
+    "WHERE group_id = ?1 AND revoked = 0 AND uses < max_uses AND expires_at > ?2 AND "
+    "EXISTS (SELECT 1 FROM memberships m WHERE m.group_id = invites.group_id AND m.user_id = invites.created_by "
+    "AND m.role IN ('owner', 'admin')) ORDER BY created_at DESC";
 // The use is counted by this one statement; with the single writer, two accepts can never
 // both see the last use free.
 constexpr char use_invite_sql[] =
     "UPDATE invites SET uses = uses + 1 WHERE code = ?1 AND revoked = 0 AND uses < max_uses AND expires_at > ?2";
+
+constexpr char too_many_accepts[] = "too many invite accepts; try again later";
 
 error invalid_invite() { return make_error(errc::invite_invalid, "this invite is unknown, expired, revoked or used up"); }
 
@@ -33,11 +38,21 @@ std::optional<invite> find_invite(store::database& db, std::string_view code) {
   return read_invite(st);
 }
 
+// The invite behind code when it can be used now: live, and its creator still an owner or
+// admin of the group (a removed, departed or demoted admin's invites die with their role).
+std::optional<invite> usable_invite(store::database& db, std::string_view code, millis_t now) {
+  auto inv = find_invite(db, code);
+  if (!inv || !inv->live(now)) return std::nullopt;
+  auto creator = role_of(db, inv->group, inv->created_by);
+  if (!creator || !can_manage(*creator)) return std::nullopt;
+  return inv;
+}
+
 // Joins u to the invite's group using one use of the code. Writer thread only.
 result<group_id> use_invite(store::database& db, store::event_list& events, std::string_view code, user_id u,
                             millis_t now) {
-  auto inv = find_invite(db, code);
-  if (!inv || !inv->live(now)) return invalid_invite();
+  auto inv = usable_invite(db, code, now);
+  if (!inv) return invalid_invite();
   db.prepare(use_invite_sql).bind(1, code).bind(2, now).exec();
   if (db.changes() != 1) return invalid_invite();
   db.prepare("INSERT INTO memberships (group_id, user_id, role, joined_at) VALUES (?1, ?2, 'member', ?3)")
@@ -50,6 +65,20 @@ result<group_id> use_invite(store::database& db, store::event_list& events, std:
   return inv->group;
 }
 }  // namespace
+
+invites::invites(context& ctx)
+    : ctx_(ctx),
+      accept_limit_(ctx.clock, ctx.config.limits.accept_per_minute / 60.0, ctx.config.limits.accept_burst,
+                    ctx.config.limits.limiter_keys),
+      new_account_limit_(ctx.clock, ctx.config.limits.accept_per_minute / 60.0, ctx.config.limits.accept_burst,
+                         ctx.config.limits.limiter_keys) {}
+
+void revoke_invites_of(store::database& db, group_id g, user_id u) {
+  db.prepare("UPDATE invites SET revoked = 1 WHERE group_id = ?1 AND created_by = ?2 AND revoked = 0")
+      .bind(1, raw(g))
+      .bind(2, raw(u))
+      .exec();
+}
 
 result<invite> invites::create(principal const& who, group_id g, int max_uses, std::int64_t expires_in_s) {
   if (max_uses < 1 || max_uses > 1000) return make_error(errc::bad_request, "max_uses must be 1–1000");
@@ -96,8 +125,8 @@ result<void> invites::revoke(principal const& who, group_id g, std::string_view 
 result<invite_preview> invites::preview(std::string_view code) {
   millis_t now = ctx_.clock.now();
   return ctx_.reader.with([&](store::database& db) -> result<invite_preview> {
-    auto inv = find_invite(db, code);
-    if (!inv || !inv->live(now)) return invalid_invite();
+    auto inv = usable_invite(db, code, now);
+    if (!inv) return invalid_invite();
     auto& st = db.prepare("SELECT g.name, u.display_name FROM groups g, users u WHERE g.id = ?1 AND u.id = ?2")
                    .bind(1, raw(inv->group))
                    .bind(2, raw(inv->created_by));
@@ -107,10 +136,11 @@ result<invite_preview> invites::preview(std::string_view code) {
 }
 
 result<accept_result> invites::accept(principal const& who, std::string_view code) {
+  if (auto r = accept_limit_.spend(std::to_string(raw(who.user.id)), too_many_accepts); !r) return r.error();
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<accept_result> {
-    auto inv = find_invite(db, code);
-    if (!inv || !inv->live(now)) return invalid_invite();
+    auto inv = usable_invite(db, code, now);
+    if (!inv) return invalid_invite();
     if (role_of(db, inv->group, who.user.id))  // already in: answer with the group, keep the use
       return accept_result{*load_summary(db, inv->group, who.user.id), false};
     auto g = use_invite(db, events, code, who.user.id, now);
@@ -121,24 +151,30 @@ result<accept_result> invites::accept(principal const& who, std::string_view cod
 
 result<login_result> invites::accept_new_account(std::string_view code, std::string_view username,
                                                  std::string_view display_name, std::string_view password,
-                                                 group_summary* joined) {
+                                                 std::string const& client_address, group_summary* joined) {
   auto name = check_username(username);
   if (!name) return name.error();
   auto display = check_display_name(display_name);
   if (!display) return display.error();
   auto pw = check_password(password);
   if (!pw) return pw.error();
+  // Each try costs an Argon2id hash: budget them per address (no user to charge yet).
+  if (auto r = new_account_limit_.spend(client_address.substr(0, 64), too_many_accepts); !r) return r.error();
   millis_t now = ctx_.clock.now();
   {
-    // Cheap early answer for a dead code, before spending a password hash on it.
-    auto inv = ctx_.reader.with([&](store::database& db) { return find_invite(db, code); });
-    if (!inv || !inv->live(now)) return invalid_invite();
+    // Cheap early answers, before spending a password hash: a dead code, a taken username.
+    auto early = ctx_.reader.with([&](store::database& db) -> result<void> {
+      if (!usable_invite(db, code, now)) return invalid_invite();
+      if (db.prepare("SELECT 1 FROM users WHERE username = ?1").bind(1, *name).step())
+        return make_error(errc::conflict, "that username is taken");
+      return {};
+    });
+    if (!early) return early.error();
   }
   std::string hash = crypto::hash_password(*pw);
   auto days = ctx_.config.limits.session_days;
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<login_result> {
-    auto inv = find_invite(db, code);
-    if (!inv || !inv->live(now)) return invalid_invite();
+    if (!usable_invite(db, code, now)) return invalid_invite();
     auto u = insert_user(db, *name, *display, hash, false, now);
     if (!u) return u.error();
     auto g = use_invite(db, events, code, u->id, now);

@@ -72,7 +72,14 @@ std::string fts_query(std::string_view q) {
 }  // namespace
 
 messages::messages(context& ctx)
-    : ctx_(ctx), send_limit_(ctx.clock, ctx.config.limits.send_per_second, ctx.config.limits.send_burst) {
+    : ctx_(ctx),
+      send_limit_(ctx.clock, ctx.config.limits.send_per_second, ctx.config.limits.send_burst, ctx.config.limits.limiter_keys),
+      edit_limit_(ctx.clock, ctx.config.limits.edit_per_minute / 60.0, ctx.config.limits.edit_burst,
+                  ctx.config.limits.limiter_keys),
+      react_limit_(ctx.clock, ctx.config.limits.react_per_minute / 60.0, ctx.config.limits.react_burst,
+                   ctx.config.limits.limiter_keys),
+      search_limit_(ctx.clock, ctx.config.limits.search_per_minute / 60.0, ctx.config.limits.search_burst,
+                    ctx.config.limits.limiter_keys) {
   ctx_.writer.set_before_commit(index_new_messages);
 }
 
@@ -81,11 +88,7 @@ result<send_request> messages::prepare_send(user const& who, send_request req) {
   if (!body) return body.error();
   auto cmid = check_client_msg_id(req.client_msg_id);
   if (!cmid) return cmid.error();
-  if (auto wait = send_limit_.acquire(std::to_string(raw(who.id)))) {
-    error e = make_error(errc::rate_limited, "you are sending too fast");
-    e.retry_after_ms = wait;
-    return e;
-  }
+  if (auto r = send_limit_.spend(std::to_string(raw(who.id)), "you are sending too fast"); !r) return r.error();
   req.body = std::move(*body);
   req.client_msg_id = std::move(*cmid);
   return req;
@@ -94,7 +97,8 @@ result<send_request> messages::prepare_send(user const& who, send_request req) {
 void messages::send_async(user const& who, send_request req, std::function<void(result<send_result>)> done) {
   millis_t now = ctx_.clock.now();
   auto out = std::make_shared<std::optional<result<send_result>>>();
-  ctx_.writer.post(
+  auto finished = std::make_shared<std::function<void(result<send_result>)>>(std::move(done));
+  bool queued = ctx_.writer.post(
       [who, req = std::move(req), now, out](store::database& db, store::event_list& events) {
         auto r = require_member(db, req.group, who.id);
         if (!r) {
@@ -134,12 +138,13 @@ void messages::send_async(user const& who, send_request req, std::function<void(
         if (e.seq != seq) throw std::logic_error("message seq and event seq disagree");
         *out = send_result{std::move(e), true};
       },
-      [out, done = std::move(done)](bool committed) {
+      [out, finished](bool committed) {
         if (!committed || !out->has_value())
-          done(make_error(errc::internal, "the message could not be stored; retry with the same client_msg_id"));
+          (*finished)(make_error(errc::internal, "the message could not be stored; retry with the same client_msg_id"));
         else
-          done(std::move(**out));
+          (*finished)(std::move(**out));
       });
+  if (!queued) (*finished)(store::busy_error());  // the writer's queue is full: nothing was stored
 }
 
 result<send_result> messages::send(user const& who, send_request req) {
@@ -154,6 +159,7 @@ result<send_result> messages::send(user const& who, send_request req) {
 result<event> messages::edit(user const& who, group_id g, seq_t seq, std::string_view text) {
   auto body = check_body(text, ctx_.config.limits.message_chars);
   if (!body) return body.error();
+  if (auto r = edit_limit_.spend(std::to_string(raw(who.id)), "you are editing too fast"); !r) return r.error();
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
     if (auto r = require_member(db, g, who.id); !r) return r.error();
@@ -168,6 +174,8 @@ result<event> messages::edit(user const& who, group_id g, seq_t seq, std::string
 }
 
 result<event> messages::remove(user const& who, group_id g, seq_t seq) {
+  // Deleting shares the edit budget: both change messages already sent.
+  if (auto r = edit_limit_.spend(std::to_string(raw(who.id)), "you are deleting too fast"); !r) return r.error();
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
     auto mine = require_member(db, g, who.id);
@@ -187,6 +195,7 @@ result<event> messages::remove(user const& who, group_id g, seq_t seq) {
 result<std::optional<event>> messages::react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add) {
   auto e = check_emoji(emoji);
   if (!e) return e.error();
+  if (auto r = react_limit_.spend(std::to_string(raw(who.id)), "you are reacting too fast"); !r) return r.error();
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<std::optional<event>> {
     if (auto r = require_member(db, g, who.id); !r) return r.error();
@@ -271,6 +280,7 @@ result<std::vector<search_hit>> messages::search(user const& who, std::string_vi
   std::string q = fts_query(query);
   if (q.empty()) return make_error(errc::bad_request, "q must contain at least one word");
   if (query.size() > 500) return make_error(errc::bad_request, "q must be at most 500 bytes");
+  if (auto r = search_limit_.spend(std::to_string(raw(who.id)), "you are searching too fast"); !r) return r.error();
   return ctx_.reader.with([&](store::database& db) -> result<std::vector<search_hit>> {
     std::vector<search_hit> out;
     std::optional<std::int64_t> gid;

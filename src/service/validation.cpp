@@ -2,6 +2,7 @@
 // Field rules from the contract's "Limits".
 #include "peerchat/service/validation.hpp"
 #include "peerchat/core/text.hpp"
+#include "peerchat/service/emoji.hpp"
 
 namespace peerchat::service {
 
@@ -60,8 +61,7 @@ result<std::string> check_emoji(std::string_view s) {
   if (!text::valid_utf8(s)) return bad("emoji is not valid UTF-8");
   auto n = text::code_points(s);
   if (n < 1 || n > 16 || s.size() > 64) return bad("emoji must be 1–16 characters");
-  for (unsigned char c : s)
-    if (c <= 0x20 || c == 0x7f || c == '/') return bad("emoji must not contain spaces or control characters");
+  if (!is_single_emoji(s)) return bad("a reaction must be one emoji");
   return std::string(s);
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
+#include <algorithm>
 #include <chrono>
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
@@ -19,8 +20,8 @@ std::string describe(std::exception_ptr e) {
 }
 }  // namespace
 
-writer::writer(std::filesystem::path const& file)
-    : db_(file, database::mode::read_write), checkpointer_(file) {
+writer::writer(std::filesystem::path const& file, std::size_t max_queue)
+    : db_(file, database::mode::read_write), checkpointer_(file), max_queue_(std::max<std::size_t>(1, max_queue)) {
   // Replaces SQLite's automatic checkpoint on this connection (a WAL hook does).
   sqlite3_wal_hook(
       db_.handle(),
@@ -41,16 +42,21 @@ void writer::set_before_commit(std::function<void(database&)> step) {
   before_commit_ = std::move(step);
 }
 
-void writer::post(work_fn work, done_fn done) {
+bool writer::post(work_fn work, done_fn done) {
   {
     std::lock_guard lock(mutex_);
     if (!stopping_) {
+      if (queue_.size() >= max_queue_) {  // push back rather than grow without bound
+        stats_.refused++;
+        return false;
+      }
       queue_.push_back({std::move(work), std::move(done)});
       wake_.notify_one();
-      return;
+      return true;
     }
   }
   if (done) done(false);  // shutting down: nothing more is accepted
+  return true;
 }
 
 void writer::stop() {

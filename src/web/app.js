@@ -191,12 +191,22 @@ function applyEvent(ev, live) {
   }
 }
 
+/**
+ * A message's reactions: emoji → [user_id…]. The keys come from other people, so the map has
+ * no prototype: a key such as "constructor" or "__proto__" is data, never Object's own.
+ */
+function reactionMap(from) {
+  const map = Object.create(null);
+  for (const [emoji, users] of Object.entries(from || {})) if (Array.isArray(users)) map[emoji] = [...users];
+  return map;
+}
+
 function onMessageEvent(group, ev) {
   const gid = group.id;
   const msg = {
     seq: ev.seq, id: ev.id, ts: ev.ts, sender: ev.sender || {}, body: ev.body,
     client_msg_id: ev.client_msg_id, reply_to: ev.reply_to ?? null,
-    edited: !!ev.edited, deleted: !!ev.deleted, reactions: {}, _v: 0,
+    edited: !!ev.edited, deleted: !!ev.deleted, reactions: reactionMap(), _v: 0,
   };
   const senderId = msg.sender.user_id;
   if (senderId) state.users.set(senderId, { ...state.users.get(senderId), display_name: msg.sender.display_name });
@@ -238,16 +248,16 @@ function applyToMessage(tl, ev) {
     case 'message_deleted':
       msg.deleted = true;
       msg.body = undefined;
-      msg.reactions = {};
+      msg.reactions = reactionMap();
       if (state.ui.editingSeq === msg.seq) state.ui.editingSeq = null;
       break;
     case 'reaction_added': {
-      const list = msg.reactions[ev.emoji] || [];
+      const list = Object.hasOwn(msg.reactions, ev.emoji) ? msg.reactions[ev.emoji] : [];
       if (!list.includes(ev.user_id)) msg.reactions[ev.emoji] = [...list, ev.user_id];
       break;
     }
     case 'reaction_removed': {
-      const list = (msg.reactions[ev.emoji] || []).filter((u) => u !== ev.user_id);
+      const list = (Object.hasOwn(msg.reactions, ev.emoji) ? msg.reactions[ev.emoji] : []).filter((u) => u !== ev.user_id);
       if (list.length) msg.reactions[ev.emoji] = list;
       else delete msg.reactions[ev.emoji];
       break;
@@ -273,7 +283,7 @@ function onAck(f) {
     tl.bySeq.set(f.seq, {
       seq: f.seq, ts: f.ts || Date.now(), body: item.body, client_msg_id: item.client_msg_id,
       sender: { user_id: state.me.id, display_name: state.me.display_name },
-      reply_to: item.reply_to ?? null, reactions: {}, _v: 0,
+      reply_to: item.reply_to ?? null, reactions: reactionMap(), _v: 0,
     });
   }
   invalidate('pending', 'messages');
@@ -462,7 +472,7 @@ function mergePage(tl, messages) {
     }
     if (tl.bySeq.has(m.seq)) continue; // what the event stream brought is as new or newer
     tl.bySeq.set(m.seq, {
-      ...m, sender: m.sender || {}, reactions: { ...(m.reactions || {}) }, reply_to: m.reply_to ?? null,
+      ...m, sender: m.sender || {}, reactions: reactionMap(m.reactions), reply_to: m.reply_to ?? null,
       edited: !!(m.edited || m.edited_at), deleted: !!m.deleted, _v: 0,
     });
   }
@@ -811,7 +821,8 @@ actions.deleteMessage = async (gid, seq) => {
 
 actions.toggleReaction = async (gid, seq, emoji) => {
   const msg = state.timelines.get(gid)?.bySeq.get(seq);
-  const mine = !!msg?.reactions?.[emoji]?.includes(state.me.id);
+  const list = msg?.reactions && Object.hasOwn(msg.reactions, emoji) ? msg.reactions[emoji] : [];
+  const mine = Array.isArray(list) && list.includes(state.me.id);
   try {
     applyHttpEvent(await (mine ? api.removeReaction(gid, seq, emoji) : api.addReaction(gid, seq, emoji)));
   } catch (e) {

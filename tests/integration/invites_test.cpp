@@ -328,5 +328,35 @@ TEST_F(invites_test, ConcurrentAcceptsNeverExceedMaxUses) {
   EXPECT_EQ(member_count(), 5u);
 }
 
+// Issue 10, item 10. The probe: a removed admin rejoined with their own 1000-use invite.
+TEST_F(invites_test, ARemovedAdminsInviteStopsWorkingAndIsNotListed) {
+  srv.set_role("alice", coaches, "bob", "admin");
+  auto made = srv.http().post(invites_path(), {{"max_uses", 1000}}, srv.token("bob"));
+  ASSERT_STATUS(made, 201);
+  auto code = made.json()["code"].get<std::string>();
+  ASSERT_EQ(live_invites().size(), 1u);
+
+  ASSERT_TRUE(is_2xx(srv.http().del(test_server::api("/groups/" + std::to_string(coaches) + "/members/" +
+                                                     std::to_string(srv.id("bob"))),
+                                    srv.token("alice")).status));
+  EXPECT_TRUE(live_invites().empty());
+  EXPECT_ERROR(srv.http().get(preview_path(code)), 404, "invite_invalid");
+  EXPECT_ERROR(srv.http().post(accept_path(code), json::object(), srv.token("bob")), 404, "invite_invalid");
+  EXPECT_ERROR(srv.http().post(accept_path(code), json::object(), srv.token("dave")), 404, "invite_invalid");
+  EXPECT_ERROR(accept_new(code, "erin"), 404, "invite_invalid");
+  EXPECT_FALSE(member_of_coaches(srv.token("bob")));
+}
+
+TEST_F(invites_test, ADemotedAdminsInviteStopsWorking) {
+  srv.set_role("alice", coaches, "carol", "admin");
+  auto made = srv.http().post(invites_path(), {{"max_uses", 10}}, srv.token("carol"));
+  ASSERT_STATUS(made, 201);
+  auto code = made.json()["code"].get<std::string>();
+  srv.set_role("alice", coaches, "carol", "member");
+  EXPECT_TRUE(live_invites().empty());
+  EXPECT_ERROR(srv.http().post(accept_path(code), json::object(), srv.token("dave")), 404, "invite_invalid");
+  EXPECT_FALSE(member_of_coaches(srv.token("dave")));
+}
+
 }  // namespace
 }  // namespace peerchat::test

@@ -216,6 +216,20 @@ TEST_F(messages_test, ReactionsAreAddedAndRemoved) {
   EXPECT_TRUE(removed);
 }
 
+// Issue 10, item 11. The probe: `constructor` and `LGTM!!` were stored as reactions.
+TEST_F(messages_test, AReactionMustBeOneEmoji) {
+  auto seq = send("alice", "Great game!");
+  auto reaction = [&](std::string const& e) { return g("/messages/" + std::to_string(seq) + "/reactions/" + url_encode(e)); };
+  for (std::string bad : {"constructor", "LGTM!!", "__proto__", "a", "👍👍"})
+    EXPECT_ERROR(srv.http().put(reaction(bad), srv.token("bob")), 400, "bad_request") << bad;
+  for (std::string good : {"👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣", "❤️"})
+    EXPECT_STATUS(srv.http().put(reaction(good), srv.token("bob")), 200) << good;
+  auto m = message_at("alice", seq);
+  std::set<std::string> kinds;
+  for (auto const& [emoji, users] : m["reactions"].items()) kinds.insert(emoji);
+  EXPECT_EQ(kinds, (std::set<std::string>{"👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣", "❤️"})) << m.dump();
+}
+
 TEST_F(messages_test, ReadMarkersMoveForwardAndDriveUnreadCounts) {
   std::vector<std::int64_t> seqs;
   for (int i = 0; i < 3; ++i) seqs.push_back(send("alice", "news " + std::to_string(i)));

@@ -200,21 +200,34 @@ TEST_F(Accounts, SessionExpiresAfterSessionDays) {
 
 // ---- login rate limits -----------------------------------------------------------------
 
-TEST_F(Accounts, LoginIsRateLimitedPerUsername) {
+TEST_F(Accounts, LoginIsRateLimitedPerUsernameAtAnAddress) {
   cfg.limits.login_per_minute = 3;  // a burst of 3, then one every 20 s
   for (int i = 0; i < 3; ++i)
-    EXPECT_ERRC(accounts().login("alice", "guess number " + std::to_string(i), "10.0.0." + std::to_string(i)), unauthorized);
+    EXPECT_ERRC(accounts().login("alice", "guess number " + std::to_string(i), "10.0.0.66"), unauthorized);
 
-  // Even the right password is refused now, from any address, without being checked.
-  auto limited = accounts().login("alice", fixture_password, "10.0.0.99");
+  // From that address even the right password is refused now, without being checked.
+  auto limited = accounts().login("alice", fixture_password, "10.0.0.66");
   ASSERT_ERRC(limited, rate_limited);
   EXPECT_GT(limited.error().retry_after_ms, 0);
   EXPECT_LE(limited.error().retry_after_ms, 20'000);
-  // Other users are not affected.
-  EXPECT_OK(accounts().login("bob", fixture_password, "10.0.0.98"));
+  // Other users at that address are not affected.
+  EXPECT_OK(accounts().login("bob", fixture_password, "10.0.0.66"));
 
   clock.advance(limited.error().retry_after_ms);
-  EXPECT_OK(accounts().login("alice", fixture_password, "10.0.0.99"));
+  EXPECT_OK(accounts().login("alice", fixture_password, "10.0.0.66"));
+}
+
+// Issue 10, item 7: ten wrong passwords for a username used to block its owner everywhere.
+TEST_F(Accounts, WrongPasswordsFromOneAddressDoNotLockTheOwnerOut) {
+  int refused = 0;
+  for (int i = 0; i < 15; ++i) {
+    auto r = accounts().login("alice", "guess number " + std::to_string(i), "198.51.100.7");
+    if (!r && r.error().code == errc::rate_limited) ++refused;
+  }
+  EXPECT_GE(refused, 5) << "the guesser at 198.51.100.7 must be stopped";
+  EXPECT_ERRC(accounts().login("alice", fixture_password, "198.51.100.7"), rate_limited);
+  // alice, on her own phone, logs in at once.
+  EXPECT_OK(accounts().login("alice", fixture_password, "203.0.113.20"));
 }
 
 TEST_F(Accounts, LoginIsRateLimitedPerAddress) {
@@ -229,6 +242,18 @@ TEST_F(Accounts, LoginIsRateLimitedPerAddress) {
 
   clock.advance(limited.error().retry_after_ms);
   EXPECT_OK(accounts().login("carol", fixture_password, "203.0.113.7"));
+}
+
+// Issue 10, item 6: an oversized username is refused before it is kept anywhere.
+TEST_F(Accounts, OversizedCredentialsAreBadRequestAndKeepNothing) {
+  std::string huge(1 << 20, 'a');
+  EXPECT_ERRC(accounts().login(huge, "a password guess", "10.0.0.1"), bad_request);
+  EXPECT_ERRC(accounts().login(std::string(33, 'a'), "a password guess", "10.0.0.1"), bad_request);
+  EXPECT_ERRC(accounts().login("", "a password guess", "10.0.0.1"), bad_request);
+  EXPECT_ERRC(accounts().login("alice", std::string(1025, 'p'), "10.0.0.1"), bad_request);
+  EXPECT_ERRC(accounts().login("alice", "", "10.0.0.1"), bad_request);
+  EXPECT_EQ(accounts().login_limiter_keys(), 0u);
+  EXPECT_ERRC(accounts().login(std::string(32, 'a'), "a password guess", "10.0.0.1"), unauthorized);  // the edge
 }
 
 }  // namespace

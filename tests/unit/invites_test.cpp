@@ -119,7 +119,7 @@ TEST_F(Invites, UnknownCodeIsInvalid) {
   EXPECT_ERRC(invites().preview("no-such-code"), invite_invalid);
   EXPECT_ERRC(invites().preview(""), invite_invalid);
   EXPECT_ERRC(invites().accept(bob, "no-such-code"), invite_invalid);
-  EXPECT_ERRC(invites().accept_new_account("no-such-code", "dave", "Dave", "a long enough password"), invite_invalid);
+  EXPECT_ERRC(invites().accept_new_account("no-such-code", "dave", "Dave", "a long enough password", "10.0.0.1"), invite_invalid);
   EXPECT_EQ(user_count(), 3);
 }
 
@@ -132,7 +132,7 @@ TEST_F(Invites, ExpiredInviteIsInvalid) {
   clock.advance(1);  // expires_at itself is past
   EXPECT_ERRC(invites().preview(inv.code), invite_invalid);
   EXPECT_ERRC(invites().accept(bob, inv.code), invite_invalid);
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password"), invite_invalid);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password", "10.0.0.1"), invite_invalid);
   EXPECT_EQ(uses_of(inv.code), 0);
   EXPECT_EQ(member_count(), 1);
   EXPECT_EQ(user_count(), 3);
@@ -143,7 +143,7 @@ TEST_F(Invites, RevokedInviteIsInvalid) {
   ASSERT_OK(invites().revoke(alice, coaches, inv.code));
   EXPECT_ERRC(invites().preview(inv.code), invite_invalid);
   EXPECT_ERRC(invites().accept(bob, inv.code), invite_invalid);
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password"), invite_invalid);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password", "10.0.0.1"), invite_invalid);
   EXPECT_EQ(member_count(), 1);
 }
 
@@ -166,7 +166,7 @@ TEST_F(Invites, UsedUpInviteIsInvalid) {
   ASSERT_OK(invites().accept(bob, inv.code));
   EXPECT_ERRC(invites().preview(inv.code), invite_invalid);
   EXPECT_ERRC(invites().accept(carol, inv.code), invite_invalid);
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password"), invite_invalid);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password", "10.0.0.1"), invite_invalid);
   EXPECT_EQ(uses_of(inv.code), 1);
   EXPECT_EQ(member_count(), 2);
 }
@@ -210,7 +210,7 @@ TEST_F(Invites, AcceptWhenAlreadyAMemberCountsNoUse) {
 
 TEST_F(Invites, AcceptNewAccountCreatesUserSessionAndMembershipAtOnce) {
   auto inv = must(invites().create(alice, coaches, 1, hour_s));
-  auto dave = invites().accept_new_account(inv.code, "dave", "  Dave Davis ", "a long enough password");
+  auto dave = invites().accept_new_account(inv.code, "dave", "  Dave Davis ", "a long enough password", "10.0.0.1");
   ASSERT_OK(dave);
   EXPECT_EQ(dave->user.username, "dave");
   EXPECT_EQ(dave->user.display_name, "Dave Davis");
@@ -231,7 +231,7 @@ TEST_F(Invites, AcceptNewAccountCreatesUserSessionAndMembershipAtOnce) {
 
 TEST_F(Invites, AcceptNewAccountWithATakenUsernameConsumesNoUse) {
   auto inv = must(invites().create(alice, coaches, 1, hour_s));
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "bob", "Another Bob", "a long enough password"), conflict);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "bob", "Another Bob", "a long enough password", "10.0.0.1"), conflict);
   EXPECT_EQ(uses_of(inv.code), 0);
   EXPECT_EQ(member_count(), 1);
   EXPECT_EQ(query_int("SELECT count(*) FROM users WHERE username = 'bob'"), 1);
@@ -240,9 +240,9 @@ TEST_F(Invites, AcceptNewAccountWithATakenUsernameConsumesNoUse) {
 
 TEST_F(Invites, AcceptNewAccountValidatesBeforeUsingTheCode) {
   auto inv = must(invites().create(alice, coaches, 1, hour_s));
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "Dave!", "Dave", "a long enough password"), bad_request);
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", std::string(65, 'd'), "a long enough password"), bad_request);
-  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "short"), bad_request);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "Dave!", "Dave", "a long enough password", "10.0.0.1"), bad_request);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", std::string(65, 'd'), "a long enough password", "10.0.0.1"), bad_request);
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "dave", "Dave", "short", "10.0.0.1"), bad_request);
   EXPECT_EQ(uses_of(inv.code), 0);
   EXPECT_EQ(user_count(), 3);
   EXPECT_EQ(query_int("SELECT count(*) FROM sessions"), 3);
@@ -256,6 +256,94 @@ TEST_F(Invites, AcceptAfterRemovalJoinsAgain) {
   ASSERT_OK(back);
   EXPECT_TRUE(back->joined);
   EXPECT_EQ(back->group.role, role::member);
+}
+
+// ---- an invite dies with its creator's right to invite (issue 10, item 10) -----------------
+
+class InvitesOfAFormerAdmin : public Invites {
+ protected:
+  void SetUp() override {
+    Invites::SetUp();
+    join(coaches, bob, role::admin);
+    bobs = must(invites().create(bob, coaches, 1000, hour_s), "bob's invite").code;
+    alices = must(invites().create(alice, coaches, 1000, hour_s), "alice's invite").code;
+    dave = make_person("dave", "Dave Davis");
+  }
+  // The codes alice (still an owner) sees listed.
+  std::vector<std::string> listed() {
+    std::vector<std::string> codes;
+    for (auto const& inv : must(invites().list(alice, coaches), "list")) codes.push_back(inv.code);
+    return codes;
+  }
+  void expect_dead(std::string const& code) {
+    EXPECT_ERRC(invites().preview(code), invite_invalid);
+    EXPECT_ERRC(invites().accept(dave, code), invite_invalid);
+    EXPECT_ERRC(invites().accept_new_account(code, "erin", "Erin", "a long enough password", "10.0.0.1"), invite_invalid);
+    EXPECT_EQ(listed(), std::vector<std::string>{alices});
+    EXPECT_OK(invites().preview(alices));  // alice's own invites live on
+  }
+
+  std::string bobs, alices;
+  principal dave;
+};
+
+TEST_F(InvitesOfAFormerAdmin, RemovedAdminsInvitesDie) {
+  ASSERT_OK(groups().remove_member(alice, coaches, bob.user.id));
+  expect_dead(bobs);
+  // The probe: the removed admin rejoining with their own invite.
+  EXPECT_ERRC(invites().accept(bob, bobs), invite_invalid);
+}
+
+TEST_F(InvitesOfAFormerAdmin, AnAdminWhoLeftLeavesNoLiveInvites) {
+  ASSERT_OK(groups().remove_member(bob, coaches, bob.user.id));
+  expect_dead(bobs);
+}
+
+TEST_F(InvitesOfAFormerAdmin, ADemotedAdminsInvitesDieForGood) {
+  ASSERT_OK(groups().set_role(alice, coaches, bob.user.id, role::member));
+  expect_dead(bobs);
+  ASSERT_OK(groups().set_role(alice, coaches, bob.user.id, role::admin));  // promoted again:
+  EXPECT_ERRC(invites().accept(dave, bobs), invite_invalid);                // the old code stays dead
+}
+
+TEST_F(InvitesOfAFormerAdmin, InvitesFromBeforeTheRuleDieToo) {
+  // A membership gone without the revoke (data from an older version): refused at use.
+  exec("DELETE FROM memberships WHERE group_id = " + id_of(coaches) + " AND user_id = " + id_of(bob));
+  expect_dead(bobs);
+}
+
+TEST_F(InvitesOfAFormerAdmin, AnOwnerMadeAdminKeepsTheirInvites) {
+  join(coaches, carol, role::owner);
+  auto carols = must(invites().create(carol, coaches, 5, hour_s)).code;
+  ASSERT_OK(groups().set_role(alice, coaches, carol.user.id, role::admin));
+  EXPECT_OK(invites().accept(dave, carols));
+}
+
+// ---- accept budgets (issue 10, item 8) -------------------------------------------------------
+
+TEST_F(Invites, AcceptsAreBudgetedPerUser) {
+  cfg.limits.accept_burst = 3;
+  cfg.limits.accept_per_minute = 6;
+  auto inv = must(invites().create(alice, coaches, 100, hour_s));
+  for (int i = 0; i < 3; ++i) ASSERT_OK(invites().accept(bob, inv.code)) << i;  // joins, then "already in"
+  auto limited = invites().accept(bob, inv.code);
+  ASSERT_ERRC(limited, rate_limited);
+  EXPECT_NEAR(static_cast<double>(limited.error().retry_after_ms), 10'000, 1);
+  EXPECT_OK(invites().accept(carol, inv.code));
+  clock.advance(limited.error().retry_after_ms);
+  EXPECT_OK(invites().accept(bob, inv.code));
+}
+
+TEST_F(Invites, NewAccountAcceptsAreBudgetedPerAddress) {
+  cfg.limits.accept_burst = 2;
+  cfg.limits.accept_per_minute = 6;
+  auto inv = must(invites().create(alice, coaches, 100, hour_s));
+  ASSERT_OK(invites().accept_new_account(inv.code, "dave", "Dave", "a long enough password", "198.51.100.7"));
+  EXPECT_ERRC(invites().accept_new_account(inv.code, "bob", "Bob", "a long enough password", "198.51.100.7"), conflict);
+  auto limited = invites().accept_new_account(inv.code, "erin", "Erin", "a long enough password", "198.51.100.7");
+  ASSERT_ERRC(limited, rate_limited);
+  EXPECT_NEAR(static_cast<double>(limited.error().retry_after_ms), 10'000, 1);
+  EXPECT_OK(invites().accept_new_account(inv.code, "erin", "Erin", "a long enough password", "198.51.100.8"));
 }
 
 // ---- concurrency ----------------------------------------------------------------------------

@@ -353,6 +353,72 @@ TEST_F(Messages, ReactionRules) {
   EXPECT_ERRC(messages().react(carol.user, coaches, seq, "🎉", true), not_found);  // deleted
 }
 
+// Issue 10, item 11: reactions took any text ("constructor" broke the web client).
+TEST_F(Messages, AReactionIsOneEmoji) {
+  seq_t seq = must(send(bob, "we won!", "w")).message.seq;
+  for (std::string bad : {"LGTM!!", "constructor", "__proto__", "a", "👍👍", "👍 ", "1", "🏽", "🇫"})
+    EXPECT_ERRC(messages().react(carol.user, coaches, seq, bad, true), bad_request) << bad;
+  for (std::string good : {"👍", "❤️", "👍🏽", "👨‍👩‍👧", "🇫🇷", "1️⃣"}) {
+    ASSERT_OK(messages().react(carol.user, coaches, seq, good, true)) << good;
+    EXPECT_EQ(in_history(bob, seq)->reactions.count(good), 1u) << good;
+  }
+}
+
+// ---- budgets of client work (issue 10, item 8) --------------------------------------------------
+
+TEST_F(Messages, EditsAndDeletesAreBudgetedPerUser) {
+  cfg.limits.edit_burst = 3;
+  cfg.limits.edit_per_minute = 6;  // one every 10 s
+  seq_t seq = must(send(bob, "first draft", "d")).message.seq;
+  for (int i = 0; i < 3; ++i) ASSERT_OK(messages().edit(bob.user, coaches, seq, "draft " + std::to_string(i)));
+  auto limited = messages().edit(bob.user, coaches, seq, "one edit too many");
+  ASSERT_ERRC(limited, rate_limited);
+  EXPECT_NEAR(static_cast<double>(limited.error().retry_after_ms), 10'000, 1);
+  EXPECT_ERRC(messages().remove(bob.user, coaches, seq), rate_limited);  // the same budget
+  seq_t carols = must(send(carol, "mine", "c")).message.seq;
+  EXPECT_OK(messages().edit(carol.user, coaches, carols, "carol has her own budget"));
+  clock.advance(limited.error().retry_after_ms);
+  EXPECT_OK(messages().edit(bob.user, coaches, seq, "final"));
+}
+
+TEST_F(Messages, ReactionsAreBudgetedPerUser) {
+  cfg.limits.react_burst = 4;
+  cfg.limits.react_per_minute = 60;
+  seq_t seq = must(send(bob, "react to me", "r")).message.seq;
+  for (int i = 0; i < 2; ++i) {  // add and remove: both spend
+    ASSERT_OK(messages().react(carol.user, coaches, seq, "👍", true));
+    ASSERT_OK(messages().react(carol.user, coaches, seq, "👍", false));
+  }
+  auto limited = messages().react(carol.user, coaches, seq, "🎉", true);
+  ASSERT_ERRC(limited, rate_limited);
+  EXPECT_NEAR(static_cast<double>(limited.error().retry_after_ms), 1'000, 1);
+  EXPECT_OK(messages().react(bob.user, coaches, seq, "🎉", true));
+  clock.advance(limited.error().retry_after_ms);
+  EXPECT_OK(messages().react(carol.user, coaches, seq, "🎉", true));
+}
+
+TEST_F(Messages, SearchesAreBudgetedPerUser) {
+  cfg.limits.search_burst = 5;
+  cfg.limits.search_per_minute = 30;  // one every 2 s
+  ASSERT_OK(send(bob, "practice on saturday", "p"));
+  for (int i = 0; i < 5; ++i) ASSERT_OK(messages().search(carol.user, "practice", std::nullopt, 10)) << i;
+  auto limited = messages().search(carol.user, "practice", std::nullopt, 10);
+  ASSERT_ERRC(limited, rate_limited);
+  EXPECT_NEAR(static_cast<double>(limited.error().retry_after_ms), 2'000, 1);
+  EXPECT_OK(messages().search(bob.user, "practice", std::nullopt, 10));
+  // A malformed query is refused for free: it costs the server nothing.
+  EXPECT_ERRC(messages().search(carol.user, "", std::nullopt, 10), bad_request);
+  clock.advance(limited.error().retry_after_ms);
+  EXPECT_OK(messages().search(carol.user, "practice", std::nullopt, 10));
+}
+
+TEST_F(Messages, TheDefaultBudgetsLeaveRoomForABusyMinute) {
+  seq_t seq = must(send(bob, "busy minute", "b")).message.seq;
+  for (int i = 0; i < 10; ++i) ASSERT_OK(messages().edit(bob.user, coaches, seq, "edit " + std::to_string(i))) << i;
+  for (std::string e : {"👍", "❤️", "😂", "🎉", "👀", "🙏"}) ASSERT_OK(messages().react(carol.user, coaches, seq, e, true)) << e;
+  for (int i = 0; i < 15; ++i) ASSERT_OK(messages().search(carol.user, "busy", std::nullopt, 10)) << i;
+}
+
 // ---- read markers and unread ------------------------------------------------------------------
 
 TEST_F(Messages, MarkReadNeverMovesBackAndCapsAtLastSeq) {

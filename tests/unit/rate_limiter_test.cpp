@@ -74,5 +74,51 @@ TEST(RateLimiter, ABurstBelowOneStillAllowsOne) {
   EXPECT_GT(limiter.acquire("bob"), 0);
 }
 
+// ---- the bounded table (issue 10, item 6) ---------------------------------------------------
+
+TEST(RateLimiter, NoMoreKeysThanItsBoundWhateverTheClientMakesUp) {
+  manual_clock clock;
+  rate_limiter limiter(clock, 10.0 / 60, 10.0, 100);
+  for (int i = 0; i < 10'000; ++i) {
+    limiter.acquire("made-up-username-" + std::to_string(i));
+    ASSERT_LE(limiter.size(), 100u) << "after " << i + 1 << " keys";
+  }
+  EXPECT_EQ(limiter.size(), 100u);
+}
+
+TEST(RateLimiter, ForgetsTheLeastRecentlyUsedKeyWhenFull) {
+  manual_clock clock;
+  rate_limiter limiter(clock, 0.0, 1.0, 3);  // never refills: a bucket is remembered or not
+  EXPECT_EQ(limiter.acquire("a"), 0);
+  EXPECT_EQ(limiter.acquire("b"), 0);
+  EXPECT_EQ(limiter.acquire("c"), 0);
+  EXPECT_GT(limiter.acquire("a"), 0);  // a is now the most recently used
+  EXPECT_EQ(limiter.acquire("d"), 0);  // the table is full: b, the oldest, is forgotten
+  EXPECT_GT(limiter.acquire("a"), 0) << "a was used recently and must be remembered";
+  EXPECT_EQ(limiter.acquire("b"), 0) << "b was the least recently used and must be forgotten";
+  EXPECT_EQ(limiter.size(), 3u);
+}
+
+TEST(RateLimiter, RefilledBucketsExpire) {
+  manual_clock clock;
+  rate_limiter limiter(clock, 1.0, 2.0);  // full again 2 s after its last use
+  for (int i = 0; i < 50; ++i) limiter.acquire("idle-" + std::to_string(i));
+  EXPECT_EQ(limiter.size(), 50u);
+  clock.advance(2'000);
+  for (int i = 0; i < 30; ++i) limiter.acquire("active");  // each call drops a couple of idle keys
+  EXPECT_EQ(limiter.size(), 1u);
+}
+
+TEST(RateLimiter, SpendAnswersRateLimitedWithTheWait) {
+  manual_clock clock;
+  rate_limiter limiter(clock, 1.0, 1.0);
+  EXPECT_TRUE(limiter.spend("bob", "slow down"));
+  auto refused = limiter.spend("bob", "slow down");
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, errc::rate_limited);
+  EXPECT_EQ(refused.error().message, "slow down");
+  EXPECT_NEAR(static_cast<double>(refused.error().retry_after_ms), 1000, 1);
+}
+
 }  // namespace
 }  // namespace peerchat::unit

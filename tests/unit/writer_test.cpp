@@ -2,6 +2,7 @@
 // The single writer: group commit, per-job rollback, ordered publication, call() and stop().
 #include "fixture.hpp"
 #include "peerchat/service/event_log.hpp"
+#include <atomic>
 #include <future>
 #include <latch>
 #include <mutex>
@@ -236,6 +237,40 @@ TEST_F(WriterDeathTest, AJobThrowingSomethingElseFailsOnlyThatJob) {
         std::_Exit(code);
       },
       ::testing::ExitedWithCode(0), "");
+}
+
+// Issue 10, item 8: the queue is bounded and pushes back instead of growing.
+TEST_F(Writer, AFullQueueRefusesMoreAndRecovers) {
+  store::writer small(db_file(), 4);
+  std::promise<void> entered, released;
+  std::shared_future<void> go = released.get_future().share();
+  ASSERT_TRUE(small.post([&](database&, event_list&) { entered.set_value(); go.wait(); }, nullptr));
+  entered.get_future().wait();  // the writer thread is busy: what follows waits in the queue
+
+  std::atomic<int> committed{0}, done_calls{0};
+  for (int i = 0; i < 4; ++i)
+    ASSERT_TRUE(small.post(note("queued " + std::to_string(i)), [&](bool ok) { committed += ok; ++done_calls; })) << i;
+  bool ran = false;
+  EXPECT_FALSE(small.post([&](database&, event_list&) { ran = true; }, [&](bool) { ++done_calls; }));
+  // call() answers at once with rate_limited and a wait, without running its function.
+  auto busy = small.call([&](database&, event_list&) -> result<int> {
+    ran = true;
+    return 1;
+  });
+  ASSERT_FALSE(busy);
+  EXPECT_EQ(busy.error().code, errc::rate_limited);
+  EXPECT_GT(busy.error().retry_after_ms, 0);
+  EXPECT_EQ(small.statistics().refused, 2u);
+
+  released.set_value();
+  auto room = small.call([](database&, event_list&) -> result<int> { return 7; });  // waits its turn
+  ASSERT_TRUE(room);
+  EXPECT_EQ(*room, 7);
+  EXPECT_EQ(committed.load(), 4);
+  EXPECT_EQ(done_calls.load(), 4);  // the refused job's done never ran
+  EXPECT_FALSE(ran);
+  small.stop();
+  EXPECT_EQ(query_int("SELECT count(*) FROM notes WHERE text LIKE 'queued %'"), 4);
 }
 
 }  // namespace

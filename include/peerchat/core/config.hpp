@@ -30,6 +30,26 @@ struct limits {
   std::chrono::seconds header_timeout{10};         // a request's headers, a TLS handshake
   double http_per_second = 20;                     // HTTP requests per client address, sustained
   double http_burst = 200;                         // per client address, opening the app with many groups
+  // Budgets of client work besides sends, per user (token buckets: sustained per minute, burst).
+  // What a phone in normal use spends: a few edits an hour, a handful of reactions when it
+  // catches up (the picker is one tap each), one search per pause in typing (the web client
+  // waits 350 ms), one invite accept per group it ever joins. The bursts cover a busy minute.
+  double edit_per_minute = 30;
+  double edit_burst = 10;
+  double react_per_minute = 60;
+  double react_burst = 30;
+  double search_per_minute = 30;
+  double search_burst = 15;
+  // Invite accepts: per user, and per client address for accepts that create an account
+  // (each pays an Argon2id hash; a family behind one home router joins well within 20).
+  double accept_per_minute = 10;
+  double accept_burst = 20;
+  // The most keys any one rate-limiter table keeps (ids, usernames, addresses); about 200
+  // bytes each, so 10 000 keys are ~2 MB per table however many names a client makes up.
+  std::size_t limiter_keys = 10'000;
+  // Jobs the store's writer queue holds before it refuses more (rate_limited, retry in 1 s).
+  // One commit takes up to 1024 jobs in a few ms; a real group never queues more than a few.
+  std::size_t writer_queue_jobs = 10'000;
 };
 
 struct config {

@@ -2,7 +2,7 @@
 // Accounts and sessions: creating users, logging in and out, authenticating tokens.
 #pragma once
 #include "peerchat/core/error.hpp"
-#include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/service/login_limits.hpp"
 #include "peerchat/domain/user.hpp"
 #include "peerchat/service/context.hpp"
 #include <string>
@@ -30,17 +30,23 @@ class accounts {
 
   result<user> create_user(std::string_view username, std::string_view display_name,
                            std::string_view password, bool is_admin);
-  // client_address keys the per-address rate limit.
+  // client_address keys the per-address limits (see login_limits). A username over 32 bytes
+  // or a password over 1024 bytes is bad_request before anything else.
   result<login_result> login(std::string_view username, std::string_view password,
                              std::string const& client_address);
   result<principal> authenticate(std::string_view token);
   // Ends the session: the token stops working at once and its sockets close with 4001.
   result<void> logout(principal const& who);
 
+  // Login budget keys held now, all tables together (bounded; for /metrics and tests).
+  std::size_t login_limiter_keys() const { return limits_.keys(); }
+
+  static constexpr std::size_t max_username_bytes = 32;  // the contract's username limit
+  static constexpr std::size_t max_password_bytes = 1024;
+
  private:
   context& ctx_;
-  rate_limiter per_username_;
-  rate_limiter per_address_;
+  login_limits limits_;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
 };
 

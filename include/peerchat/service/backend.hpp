@@ -54,6 +54,7 @@ class backend {
   struct commit_counts {
     std::uint64_t events = 0;   // events committed to the group logs
     std::uint64_t batches = 0;  // write transactions committed
+    std::uint64_t refused = 0;  // writes refused because the writer queue was full
   };
   commit_counts commits() const;
   // Jobs per committed transaction, and seconds from BEGIN to the end of COMMIT.

@@ -34,6 +34,8 @@ struct events_page {
 
 // Thread safety: all methods from any thread; the sync ones block on the store, so never
 // call them on an I/O thread. send_async never blocks.
+// Every change and every search spends the caller's budget first (rate_limited when over);
+// a full writer queue answers rate_limited too (retry_after_ms 1000).
 class messages {
  public:
   explicit messages(context& ctx);
@@ -57,7 +59,11 @@ class messages {
 
  private:
   context& ctx_;
+  // Per-user budgets (config.hpp says what a phone spends); over one → rate_limited.
   rate_limiter send_limit_;
+  rate_limiter edit_limit_;    // edits and deletes
+  rate_limiter react_limit_;   // reactions added or removed
+  rate_limiter search_limit_;
 };
 
 }  // namespace peerchat::service

@@ -15,6 +15,6 @@ result<std::string> check_topic(std::string_view s);           // 0–500 charac
 // 1–max_chars characters after trimming; no control characters but tab and newline.
 result<std::string> check_body(std::string_view s, std::size_t max_chars);
 result<std::string> check_client_msg_id(std::string_view s);   // 1–64 printable ASCII
-result<std::string> check_emoji(std::string_view s);           // 1–16 characters, no spaces
+result<std::string> check_emoji(std::string_view s);           // one emoji (see emoji.hpp), ≤ 16 characters
 
 }  // namespace peerchat::service

@@ -34,7 +34,10 @@ class writer {
   using done_fn = std::function<void(bool committed)>;
   using publish_fn = std::function<void(event_list const&)>;
 
-  explicit writer(std::filesystem::path const& file);
+  static constexpr std::size_t default_max_queue = 10'000;
+
+  // max_queue: jobs waiting (not yet in a transaction) before post() refuses more.
+  explicit writer(std::filesystem::path const& file, std::size_t max_queue = default_max_queue);
   ~writer();  // drains the queue, then stops
 
   // Called on the writer thread after each commit with the batch's events, in order.
@@ -46,10 +49,14 @@ class writer {
 
   // Queues a job. `work` may throw to fail the job (its savepoint is rolled back);
   // `done(committed)` runs on the writer thread after the batch commits or fails.
-  void post(work_fn work, done_fn done);
+  // The queue is bounded: when max_queue jobs already wait, post() returns false and runs
+  // neither `work` nor `done`, so the caller can answer "busy" instead of the queue growing.
+  // After stop(), done(false) runs at once (and post returns true).
+  bool post(work_fn work, done_fn done);
 
   // Runs f(database&, event_list&) on the writer thread and waits for the commit.
-  // F returns a result<T>; an exception or a failed commit becomes errc::internal.
+  // F returns a result<T>; an exception or a failed commit becomes errc::internal, a full
+  // queue errc::rate_limited (retry_after_ms 1000) without running f.
   template <class F>
   auto call(F f) -> decltype(f(std::declval<database&>(), std::declval<event_list&>()));
 
@@ -61,6 +68,7 @@ class writer {
     std::uint64_t jobs = 0;
     std::uint64_t events = 0;
     std::size_t largest_batch = 0;
+    std::uint64_t refused = 0;  // posts refused because the queue was full
   };
   stats statistics() const;
   // Jobs per committed transaction, and the seconds from BEGIN to the end of COMMIT.
@@ -81,11 +89,17 @@ class writer {
   std::condition_variable wake_;
   std::deque<job> queue_;      // guarded by mutex_
   bool stopping_ = false;      // guarded by mutex_
+  std::size_t max_queue_;
   stats stats_;                // guarded by mutex_
   publish_fn publisher_;       // set before the first post
   std::function<void(database&)> before_commit_;  // guarded by mutex_
   std::thread thread_;
 };
+
+// What a refused post() becomes for a client: rate_limited, try again in a second.
+inline peerchat::error busy_error() {
+  return peerchat::error{errc::rate_limited, "the server is busy; try again shortly", 1000};
+}
 
 template <class F>
 auto writer::call(F f) -> decltype(f(std::declval<database&>(), std::declval<event_list&>())) {
@@ -93,12 +107,13 @@ auto writer::call(F f) -> decltype(f(std::declval<database&>(), std::declval<eve
   auto out = std::make_shared<std::optional<R>>();
   std::promise<void> finished;
   auto future = finished.get_future();
-  post([&f, out](database& db, event_list& events) { out->emplace(f(db, events)); },
-       [out, &finished](bool committed) {
-         if (!committed || !out->has_value())
-           *out = R(peerchat::error{errc::internal, "the store could not save this change", 0});
-         finished.set_value();
-       });
+  bool queued = post([&f, out](database& db, event_list& events) { out->emplace(f(db, events)); },
+                     [out, &finished](bool committed) {
+                       if (!committed || !out->has_value())
+                         *out = R(peerchat::error{errc::internal, "the store could not save this change", 0});
+                       finished.set_value();
+                     });
+  if (!queued) return R(busy_error());
   future.wait();
   return std::move(**out);
 }

@@ -49,7 +49,8 @@ api_reply accept_invite(call& c) {
   TRY(display, protocol::optional_string(*body, "display_name"));
   TRY(password, protocol::required_string(*body, "password"));
   group_summary joined;
-  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(*username), *password, &joined));
+  TRY(r, c.a.invites.accept_new_account(code, *username, display->value_or(*username), *password,
+                                        c.req.client_address, &joined));
   api_reply reply = c.logged_in(*r);
   // {token, user} as for a login, plus the group just joined, so the client can open it.
   auto answer = ojson::parse(reply.body);
