@@ -196,8 +196,8 @@ TEST_F(ws_bad_frames_test, ABadTokenOrAFirstFrameThatIsNotHelloCloses4001) {
 TEST_F(ws_bad_frames_test, BinaryFramesDoNotHurt) {
   auto ws = srv.connect("bob");
   ws->send_binary(std::string("\x00\x01\x02\xff", 4));
-  // An error frame or a close are both fair answers; the server must go on.
-  drain(*ws, 300ms);
+  // An error frame or a close are both fair answers (so no pong is required); the server must go on.
+  (void)ws->frames_before_pong();
   expect_still_serving();
 }
 

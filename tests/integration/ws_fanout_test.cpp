@@ -76,7 +76,7 @@ TEST_F(ws_fanout_test, EveryConnectionOfEveryMemberGetsEveryEventOnceInOrder) {
         EXPECT_EQ(e.value("body", ""), body_of[id]) << e.dump();
       }
       // Nothing twice, nothing from a group this user is not in.
-      auto more = drain(*list[k], std::chrono::milliseconds(300));
+      auto more = frames_before_pong(*list[k]);
       others.insert(others.end(), more.begin(), more.end());
       for (auto const& f : others) {
         bool alices_other_group = name == "alice" && f.value("group_id", std::int64_t{0}) == scouts;
@@ -104,7 +104,7 @@ TEST_F(ws_fanout_test, EveryConnectionOfEveryMemberGetsEveryEventOnceInOrder) {
   std::vector<json> daves_others;
   auto scouts_events = read_events(*dave, scouts, rounds / 2, std::chrono::seconds(5), &daves_others);
   EXPECT_EQ(scouts_events.size(), static_cast<std::size_t>(rounds / 2));
-  auto rest = drain(*dave, std::chrono::milliseconds(300));
+  auto rest = frames_before_pong(*dave);
   daves_others.insert(daves_others.end(), rest.begin(), rest.end());
   EXPECT_FALSE(mentions_group(daves_others, coaches));
   for (auto const& f : daves_others) {
@@ -122,7 +122,7 @@ TEST_F(ws_fanout_test, ANonMemberReceivesNothingUnderLoad) {
   for (int i = 0; i < n; ++i) ASSERT_TRUE(alice->send_json(send_frame(coaches, "load-" + std::to_string(i), "load")));
   auto events = read_events(*bob, coaches, n, std::chrono::seconds(20));
   EXPECT_EQ(seqs_of(events), seq_range(start + 1, start + n));
-  auto got = drain(*dave, std::chrono::milliseconds(300));
+  auto got = frames_before_pong(*dave);
   EXPECT_TRUE(got.empty()) << got.size() << " frames, first " << got.front().dump();
 }
 
@@ -131,8 +131,8 @@ TEST_F(ws_fanout_test, TypingReachesTheGroupsMembersOnly) {
   auto bob = srv.connect("bob");
   auto carol = srv.connect("carol");
   auto dave = srv.connect("dave");
-  drain(*alice, std::chrono::milliseconds(100));
-  drain(*bob, std::chrono::milliseconds(100));
+  frames_before_pong(*alice);
+  frames_before_pong(*bob);
   ASSERT_TRUE(carol->send_json({{"type", "typing"}, {"group_id", coaches}}));
   for (auto* ws : {alice.get(), bob.get()}) {
     auto typing = ws->read_until(frame_type("typing"), std::chrono::seconds(3));
@@ -140,14 +140,14 @@ TEST_F(ws_fanout_test, TypingReachesTheGroupsMembersOnly) {
     EXPECT_EQ(typing->value("group_id", std::int64_t{0}), coaches);
     EXPECT_EQ(typing->value("user_id", std::int64_t{0}), srv.id("carol"));
   }
-  for (auto const& f : drain(*dave, std::chrono::milliseconds(300)))
+  for (auto const& f : frames_before_pong(*dave))
     EXPECT_NE(f.value("type", ""), "typing") << f.dump();
   // Typing into a group one is not in is refused like anything else of that group.
   ASSERT_TRUE(dave->send_json({{"type", "typing"}, {"group_id", coaches}}));
   auto err = dave->read_until(frame_type("error"), std::chrono::seconds(3));
   ASSERT_TRUE(err.has_value());
   EXPECT_EQ(err->value("code", ""), "not_found");
-  for (auto const& f : drain(*alice, std::chrono::milliseconds(300)))
+  for (auto const& f : frames_before_pong(*alice))
     EXPECT_NE(f.value("type", ""), "typing") << f.dump();
 }
 
@@ -173,7 +173,7 @@ TEST_F(ws_fanout_test, PresenceReachesMembersOfSharedGroupsOnly) {
       },
       std::chrono::seconds(12));
   EXPECT_TRUE(offline.has_value()) << "alice was not told carol went offline";
-  for (auto const& f : drain(*dave, std::chrono::milliseconds(300)))
+  for (auto const& f : frames_before_pong(*dave))
     EXPECT_FALSE(f.value("type", "") == "presence" && f.value("user_id", std::int64_t{0}) == srv.id("carol"))
         << "dave shares no group with carol: " << f.dump();
 }

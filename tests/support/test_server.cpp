@@ -248,14 +248,13 @@ std::vector<json> read_events(ws_client& ws, std::int64_t group, std::size_t cou
   return out;
 }
 
-std::vector<json> drain(ws_client& ws, std::chrono::milliseconds quiet) {
-  std::vector<json> out;
-  for (int i = 0; i < 100000; ++i) {
-    auto frame = ws.read_json(quiet);
-    if (!frame) break;
-    out.push_back(std::move(*frame));
+std::vector<json> frames_before_pong(ws_client& ws) {
+  auto frames = ws.frames_before_pong();
+  if (!frames) {
+    ADD_FAILURE() << "no pong: " << ws.error();
+    return {};
   }
-  return out;
+  return std::move(*frames);
 }
 
 std::vector<std::int64_t> seqs_of(std::vector<json> const& events) {

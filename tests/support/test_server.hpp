@@ -141,8 +141,9 @@ inline bool is_2xx(int status) { return status >= 200 && status < 300; }
 // returns those events in arrival order; every other frame is appended to `others`.
 std::vector<json> read_events(ws_client& ws, std::int64_t group, std::size_t count,
                               std::chrono::milliseconds timeout, std::vector<json>* others = nullptr);
-// Reads whatever arrives within `quiet` (for "nothing more came" checks).
-std::vector<json> drain(ws_client& ws, std::chrono::milliseconds quiet);
+// Every frame that arrives before the answer to a ping (for "nothing more came" checks: the
+// server answers in order, so no fixed wait is needed). Adds a test failure when no pong came.
+std::vector<json> frames_before_pong(ws_client& ws);
 // The seqs of events, in order.
 std::vector<std::int64_t> seqs_of(std::vector<json> const& events);
 // from, from+1, …, to.

@@ -220,6 +220,22 @@ std::optional<json> ws_client::read_until(std::function<bool(json const&)> const
   }
 }
 
+std::optional<std::vector<json>> ws_client::frames_before_pong(std::chrono::milliseconds timeout) {
+  auto const deadline = clock_type::now() + timeout;
+  if (!send_json({{"type", "ping"}}, timeout)) return std::nullopt;
+  std::vector<json> before;
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - clock_type::now());
+    if (left.count() <= 0) break;
+    auto frame = read_json(left);
+    if (!frame) break;
+    if (frame->value("type", "") == "pong") return before;
+    before.push_back(std::move(*frame));
+  }
+  error_ = "no pong within " + std::to_string(timeout.count()) + " ms" + (is_open() ? "" : " (the connection ended)");
+  return std::nullopt;
+}
+
 ws_close ws_client::read_close(std::chrono::milliseconds timeout) {
   auto const deadline = clock_type::now() + timeout;
   std::size_t skipped = 0;

@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace peerchat::test {
 
@@ -67,6 +68,12 @@ class ws_client {
   // the deadline passes or the connection ends first.
   std::optional<json> read_until(std::function<bool(json const&)> const& pred,
                                  std::chrono::milliseconds timeout);
+  // Sends {"type":"ping"} and returns every frame that arrived before the server's pong
+  // (the pong itself is not included). The server answers one connection's frames in order,
+  // so whatever it had queued for this client before it read the ping is in the result: the
+  // proof that "nothing else arrived" that no fixed wait gives on a slow machine. nullopt when
+  // the ping cannot be sent or no pong arrives in time (error() says which).
+  std::optional<std::vector<json>> frames_before_pong(std::chrono::milliseconds timeout = std::chrono::seconds(10));
   // Reads and discards frames until the connection ends or the deadline passes.
   ws_close read_close(std::chrono::milliseconds timeout);
 
