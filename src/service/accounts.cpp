@@ -70,10 +70,9 @@ result<user> accounts::create_user(std::string_view username, std::string_view d
 result<login_result> accounts::login(std::string_view username, std::string_view password,
                                      std::string const& client_address) {
   // Lengths first: nothing of an oversized request is kept, not even as a limiter key.
-  if (username.empty() || username.size() > max_username_bytes)
-    return make_error(errc::bad_request, "username must be 1–32 characters");
-  if (password.empty() || password.size() > max_password_bytes)
-    return make_error(errc::bad_request, "password must be 1–1024 bytes");
+  // (Too short is only a wrong password: 401 as before.)
+  if (username.size() > max_username_bytes) return make_error(errc::bad_request, "username must be at most 32 characters");
+  if (password.size() > max_password_bytes) return make_error(errc::bad_request, "password must be at most 1024 bytes");
   if (auto admitted = limits_.admit(username, client_address); !admitted) return admitted.error();
   struct row {
     user u;

@@ -249,9 +249,7 @@ TEST_F(Accounts, OversizedCredentialsAreBadRequestAndKeepNothing) {
   std::string huge(1 << 20, 'a');
   EXPECT_ERRC(accounts().login(huge, "a password guess", "10.0.0.1"), bad_request);
   EXPECT_ERRC(accounts().login(std::string(33, 'a'), "a password guess", "10.0.0.1"), bad_request);
-  EXPECT_ERRC(accounts().login("", "a password guess", "10.0.0.1"), bad_request);
   EXPECT_ERRC(accounts().login("alice", std::string(1025, 'p'), "10.0.0.1"), bad_request);
-  EXPECT_ERRC(accounts().login("alice", "", "10.0.0.1"), bad_request);
   EXPECT_EQ(accounts().login_limiter_keys(), 0u);
   EXPECT_ERRC(accounts().login(std::string(32, 'a'), "a password guess", "10.0.0.1"), unauthorized);  // the edge
 }

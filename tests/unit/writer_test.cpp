@@ -248,8 +248,12 @@ TEST_F(Writer, AFullQueueRefusesMoreAndRecovers) {
   entered.get_future().wait();  // the writer thread is busy: what follows waits in the queue
 
   std::atomic<int> committed{0}, done_calls{0};
+  std::promise<void> all_done;
   for (int i = 0; i < 4; ++i)
-    ASSERT_TRUE(small.post(note("queued " + std::to_string(i)), [&](bool ok) { committed += ok; ++done_calls; })) << i;
+    ASSERT_TRUE(small.post(note("queued " + std::to_string(i)), [&](bool ok) {
+      committed += ok;
+      if (++done_calls == 4) all_done.set_value();
+    })) << i;
   bool ran = false;
   EXPECT_FALSE(small.post([&](database&, event_list&) { ran = true; }, [&](bool) { ++done_calls; }));
   // call() answers at once with rate_limited and a wait, without running its function.
@@ -263,6 +267,7 @@ TEST_F(Writer, AFullQueueRefusesMoreAndRecovers) {
   EXPECT_EQ(small.statistics().refused, 2u);
 
   released.set_value();
+  ASSERT_EQ(all_done.get_future().wait_for(std::chrono::seconds(30)), std::future_status::ready);
   auto room = small.call([](database&, event_list&) -> result<int> { return 7; });  // waits its turn
   ASSERT_TRUE(room);
   EXPECT_EQ(*room, 7);
