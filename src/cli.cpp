@@ -86,6 +86,8 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.send_burst = to_double(v, "--send-burst"); }},
       {"login-rate", "PEERCHAT_LOGIN_RATE", "login attempts per minute per username (default 10)",
        [](config& c, std::string const& v) { c.limits.login_per_minute = to_double(v, "--login-rate"); }},
+      {"worker-queue", "PEERCHAT_WORKER_QUEUE", "store tasks queued or running before new ones are refused (default 8192)",
+       [](config& c, std::string const& v) { c.limits.worker_tasks = to_int(v, "--worker-queue", 1, 1 << 24); }},
   };
   return table;
 }

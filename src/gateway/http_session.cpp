@@ -107,7 +107,7 @@ void http_session<Stream>::handle(http::request<http::string_body> req) {
   }
 
   if (path == "/healthz") {
-    asio::post(shared_.workers, [self = shared_from_this(), version, keep_alive] {
+    bool posted = shared_.workers.try_post("healthz", [self = shared_from_this(), version, keep_alive] {
       bool ok = false;
       try {
         ok = self->shared_.a.reader.with([](store::database& db) {
@@ -120,7 +120,8 @@ void http_session<Stream>::handle(http::request<http::string_body> req) {
                     : error_response(version, errc::internal, "the store does not answer");
       res.keep_alive(keep_alive);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
+    }, answer_failure(version, keep_alive));
+    if (!posted) send(busy_response(version, keep_alive));
     return;
   }
 
@@ -150,13 +151,14 @@ void http_session<Stream>::handle(http::request<http::string_body> req) {
     if (!path.starts_with("/api/v1/")) {
       return send(error_response(version, errc::not_found, "no such API route"));
     }
-    asio::post(shared_.workers, [self = shared_from_this(), r = std::move(r), version, keep_alive] {
+    bool posted = shared_.workers.try_post("API request", [self = shared_from_this(), r = std::move(r), version, keep_alive] {
       api_reply reply = self->shared_.api.handle(r);
       auto res = json_response(version, reply.status, std::move(reply.body));
       for (auto& [name, value] : reply.headers) res.insert(name, value);
       res.keep_alive(keep_alive);
       asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-    });
+    }, answer_failure(version, keep_alive));
+    if (!posted) send(busy_response(version, keep_alive));
     return;
   }
 
@@ -183,6 +185,25 @@ void http_session<Stream>::handle(http::request<http::string_body> req) {
   if (req.method() == http::verb::head) res.content_length(file->content.size());
   res.keep_alive(keep_alive);
   send(std::move(res));
+}
+
+// The worker pool is full: 503 with the contract's error shape, to be retried.
+template <class Stream>
+http_response http_session<Stream>::busy_response(unsigned version, bool keep_alive) {
+  auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(keep_alive);
+  return res;
+}
+
+// Work that threw on a worker still gets an answer: 500 `internal`.
+template <class Stream>
+worker_pool::failure_fn http_session<Stream>::answer_failure(unsigned version, bool keep_alive) {
+  return [self = shared_from_this(), version, keep_alive](error const& e) {
+    auto res = json_response(version, http_status(e.code), protocol::error_body(e));
+    res.keep_alive(keep_alive);
+    asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+  };
 }
 
 template <class Stream>

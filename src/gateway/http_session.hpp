@@ -4,8 +4,8 @@
 #include "app.hpp"
 #include "http_api.hpp"
 #include "static_files.hpp"
+#include "worker_pool.hpp"
 #include <boost/asio/ssl/context.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -20,7 +20,7 @@ namespace peerchat::gateway {
 // What every HTTP connection shares.
 struct http_shared {
   app& a;
-  boost::asio::thread_pool& workers;
+  worker_pool& workers;
   static_files const& files;
   http_api& api;
 };
@@ -44,6 +44,8 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void on_read(boost::beast::error_code ec, std::size_t n);
   void handle(boost::beast::http::request<boost::beast::http::string_body> req);
   void send(response res);
+  static response busy_response(unsigned version, bool keep_alive);
+  worker_pool::failure_fn answer_failure(unsigned version, bool keep_alive);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t n);
   void close();
   static constexpr bool tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;

@@ -3,6 +3,7 @@
 #include "peerchat/gateway/server.hpp"
 #include "app.hpp"
 #include "http_session.hpp"
+#include "worker_pool.hpp"
 #include "peerchat/store/migrations.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -81,7 +82,7 @@ class server::impl {
   explicit impl(config cfg)
       : app_(std::move(cfg)),
         ioc_(app_.cfg.io_threads),
-        workers_(static_cast<std::size_t>(app_.cfg.worker_threads)),
+        workers_(static_cast<std::size_t>(app_.cfg.worker_threads), app_.cfg.limits.worker_tasks),
         acceptor_(asio::make_strand(ioc_)),
         tls_(make_tls_context(app_.cfg)),
         api_(app_),
@@ -190,7 +191,7 @@ class server::impl {
 
   app app_;
   asio::io_context ioc_;
-  asio::thread_pool workers_;
+  worker_pool workers_;
   tcp::acceptor acceptor_;
   std::unique_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly
   static_files files_;

@@ -33,7 +33,7 @@ std::shared_ptr<const std::string> frame_of(ojson const& j) {
 }  // namespace
 
 template <class Stream>
-ws_session<Stream>::ws_session(app& a, asio::thread_pool& workers, Stream&& stream, std::string cookie_token)
+ws_session<Stream>::ws_session(app& a, worker_pool& workers, Stream&& stream, std::string cookie_token)
     : app_(a),
       workers_(workers),
       ws_(std::move(stream)),
@@ -120,14 +120,18 @@ void ws_session<Stream>::handle_frame(std::string_view text) {
   }
   if (auto* read = std::get_if<protocol::read_frame>(&frame)) {
     bad_in_row_ = 0;
-    asio::post(workers_, [self = shared_from_this(), r = *read, ref = decoded->ref] {
-      auto moved = self->app_.messages.mark_read(self->principal_.user, r.group, r.seq);
-      if (moved) {
-        self->app_.hub.read_marker(self->user(), r.group, *moved);
-      } else {
-        asio::post(self->ws_.get_executor(), [self, e = moved.error(), ref] { self->send_error(e, ref); });
-      }
-    });
+    auto self = shared_from_this();
+    run_on_worker(
+        "read marker",
+        [self, r = *read, ref = decoded->ref] {
+          auto moved = self->app_.messages.mark_read(self->principal_.user, r.group, r.seq);
+          if (moved) {
+            self->app_.hub.read_marker(self->user(), r.group, *moved);
+          } else {
+            asio::post(self->ws_.get_executor(), [self, e = moved.error(), ref] { self->send_error(e, ref); });
+          }
+        },
+        [self, ref = decoded->ref](error const& e) { self->send_error(e, ref); });
     return;
   }
   bad_in_row_ = 0;
@@ -139,17 +143,44 @@ void ws_session<Stream>::on_hello(protocol::hello_frame hello) {
   state_ = state::authenticating;
   timer_.cancel();
   std::string token = hello.token.value_or(cookie_token_);
-  asio::post(workers_, [self = shared_from_this(), token = std::move(token), resume = std::move(hello.resume)] {
-    auto who = self->app_.accounts.authenticate(token);
-    std::vector<group_summary> groups;
-    if (who) {
-      principal p = *who;
-      if (auto list = self->app_.groups.list(p)) groups = std::move(*list);
-    }
-    asio::post(self->ws_.get_executor(), [self, who = std::move(who), groups = std::move(groups), resume]() mutable {
-      self->on_ready(std::move(who), std::move(groups), std::move(resume));
-    });
+  auto self = shared_from_this();
+  run_on_worker(
+      "hello",
+      [self, token = std::move(token), resume = std::move(hello.resume)] {
+        auto who = self->app_.accounts.authenticate(token);
+        std::vector<group_summary> groups;
+        if (who) {
+          principal p = *who;
+          if (auto list = self->app_.groups.list(p)) groups = std::move(*list);
+        }
+        asio::post(self->ws_.get_executor(), [self, who = std::move(who), groups = std::move(groups), resume]() mutable {
+          self->on_ready(std::move(who), std::move(groups), std::move(resume));
+        });
+      },
+      [self](error const& e) { self->fail_connection(e); });
+}
+
+template <class Stream>
+template <class Work, class Failed>
+void ws_session<Stream>::run_on_worker(char const* what, Work work, Failed failed) {
+  auto self = shared_from_this();
+  bool posted = workers_.try_post(what, std::move(work), [self, failed](error const& e) {
+    asio::post(self->ws_.get_executor(), [failed, e] { failed(e); });
   });
+  if (!posted) {
+    app_.rate_limited_frames.fetch_add(1, std::memory_order_relaxed);
+    failed(worker_pool::busy());
+  }
+}
+
+template <class Stream>
+void ws_session<Stream>::fail_connection(error const& e) {
+  if (state_ == state::closing) return;
+  send_error(e, std::nullopt);
+  // 1008 for "the server is busy" (a rate limit, as the contract's close codes say); 1011
+  // (RFC 6455: an unexpected condition) when the store failed. Either way the client
+  // reconnects and resumes like after any other close.
+  start_close(e.code == errc::rate_limited ? 1008 : 1011, e.code == errc::rate_limited ? "server busy" : "internal error");
 }
 
 template <class Stream>
@@ -176,12 +207,18 @@ void ws_session<Stream>::fetch_replay_page() {
   if (replays_.empty() || state_ != state::ready) return;
   group_id g = replays_.front().group;
   seq_t after = delivered_[g];
-  asio::post(workers_, [self = shared_from_this(), g, after] {
-    auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
-    asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
-      self->on_replay_page(g, std::move(page));
-    });
-  });
+  auto self = shared_from_this();
+  // A replay that cannot go on must not skip a group silently: the client is told, and
+  // closed, and resumes from what it got.
+  run_on_worker(
+      "replay page",
+      [self, g, after] {
+        auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
+        asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
+          self->on_replay_page(g, std::move(page));
+        });
+      },
+      [self](error const& e) { self->fail_connection(e); });
 }
 
 template <class Stream>

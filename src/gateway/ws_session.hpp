@@ -5,9 +5,9 @@
 #include "connection.hpp"
 #include "frame_stream.hpp"
 #include "outgoing_queue.hpp"
+#include "worker_pool.hpp"
 #include "peerchat/protocol/client_frame.hpp"
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -33,7 +33,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
  public:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  ws_session(app& a, boost::asio::thread_pool& workers, Stream&& stream, std::string cookie_token);
+  ws_session(app& a, worker_pool& workers, Stream&& stream, std::string cookie_token);
   ~ws_session() override;
 
   void run(request req);
@@ -63,6 +63,12 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void on_replay_page(group_id g, result<service::events_page> page);
   void pump_replay();
   void finish_replay();
+  // Runs work() on a worker. When the pool refuses it (full) or it throws, failed(error)
+  // runs on this strand instead: every store call of the session goes through here.
+  template <class Work, class Failed>
+  void run_on_worker(char const* what, Work work, Failed failed);
+  // The connection cannot go on (its hello or replay failed): an error frame, then a close.
+  void fail_connection(error const& e);
   void bad_frame(error const& e, std::optional<std::string> const& ref);
   void send_error(error const& e, std::optional<std::string> const& ref);
   // Queues a frame and starts writing. Handlers that queue several call queue_frame for
@@ -76,7 +82,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void finish();
 
   app& app_;
-  boost::asio::thread_pool& workers_;
+  worker_pool& workers_;
   using std::enable_shared_from_this<ws_session<Stream>>::shared_from_this;
   boost::beast::websocket::stream<frame_stream<Stream>> ws_;
   boost::beast::flat_buffer buffer_;

@@ -22,6 +22,10 @@ struct limits {
   std::chrono::seconds hello_timeout{10};
   std::chrono::seconds write_stall{30};
   std::int64_t session_days = 30;
+  // Store work (API requests, hellos, replay pages, read markers) queued or running on the
+  // worker pool before new work is refused (503 / rate_limited). A phone has one or two in
+  // flight; a restart with 5000 phones reconnecting at once queues one hello each.
+  std::size_t worker_tasks = 8192;
 };
 
 struct config {
