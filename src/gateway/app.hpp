@@ -4,6 +4,7 @@
 #include "hub.hpp"
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/config.hpp"
+#include "peerchat/core/rate_limiter.hpp"
 #include "peerchat/service/accounts.hpp"
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
@@ -32,6 +33,9 @@ struct app {
   service::invites invites;
   service::messages messages;
   service::first_run setup;
+
+  // Client frames other than sends, per user (all their connections): see limits.
+  rate_limiter user_frames{clock, cfg.limits.user_frames_per_second, cfg.limits.user_frames_burst};
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};
