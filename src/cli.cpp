@@ -128,6 +128,18 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.limiter_keys = to_int(v, "--rate-limit-keys", 100, 10'000'000); }},
       {"writer-queue", "PEERCHAT_WRITER_QUEUE", "store writes queued before more are refused (default 10000)",
        [](config& c, std::string const& v) { c.limits.writer_queue_jobs = to_int(v, "--writer-queue", 16, 10'000'000); }},
+      {"worker-queue", "PEERCHAT_WORKER_QUEUE", "store tasks queued or running before new ones are refused (default 8192)",
+       [](config& c, std::string const& v) { c.limits.worker_tasks = to_int(v, "--worker-queue", 1, 1 << 24); }},
+      {"frame-rate", "PEERCHAT_FRAME_RATE", "WebSocket frames other than sends per second per connection (default 10)",
+       [](config& c, std::string const& v) { c.limits.frames_per_second = to_double(v, "--frame-rate"); }},
+      {"frame-burst", "PEERCHAT_FRAME_BURST", "WebSocket frames other than sends per connection in a burst (default 60)",
+       [](config& c, std::string const& v) { c.limits.frames_burst = to_double(v, "--frame-burst"); }},
+      {"user-frame-rate", "PEERCHAT_USER_FRAME_RATE", "WebSocket frames other than sends per second per user (default 30)",
+       [](config& c, std::string const& v) { c.limits.user_frames_per_second = to_double(v, "--user-frame-rate"); }},
+      {"user-frame-burst", "PEERCHAT_USER_FRAME_BURST", "WebSocket frames other than sends per user in a burst (default 180)",
+       [](config& c, std::string const& v) { c.limits.user_frames_burst = to_double(v, "--user-frame-burst"); }},
+      {"write-stall", "PEERCHAT_WRITE_STALL", "seconds one WebSocket write may take before 1008 (default 30)",
+       [](config& c, std::string const& v) { c.limits.write_stall = std::chrono::seconds(to_int(v, "--write-stall", 1, 3600)); }},
   };
   return table;
 }

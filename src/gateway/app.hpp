@@ -6,6 +6,7 @@
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/config.hpp"
 #include "peerchat/service/backend.hpp"
+#include "peerchat/core/rate_limiter.hpp"
 #include <atomic>
 #include <memory>
 
@@ -28,6 +29,9 @@ struct app {
   service::invites& invites = backend.invites;
   service::messages& messages = backend.messages;
   service::first_run& setup = backend.setup;
+
+  // Client frames other than sends, per user (all their connections): see limits.
+  rate_limiter user_frames{clock, cfg.limits.user_frames_per_second, cfg.limits.user_frames_burst};
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};

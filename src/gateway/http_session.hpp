@@ -5,7 +5,6 @@
 #include "app.hpp"
 #include "request_handler.hpp"
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -19,7 +18,7 @@ namespace peerchat::gateway {
 // What every HTTP connection shares.
 struct http_shared {
   app& a;
-  boost::asio::thread_pool& workers;
+  worker_pool& workers;
   request_handler& handler;
   std::shared_ptr<void> slot;     // this connection's place under the connection caps
   bool metrics_listener = false;  // accepted on --metrics-listen

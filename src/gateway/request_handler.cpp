@@ -56,7 +56,26 @@ http_response error_response(unsigned version, errc code, std::string message) {
   return json_response(version, http_status(code), protocol::error_body(e));
 }
 
-request_handler::request_handler(app& a, asio::thread_pool& workers, static_files const& files, router& api,
+namespace {
+// The worker pool is full: 503 with the contract's error shape, to be retried.
+http_response busy_response(unsigned version, bool keep_alive) {
+  auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
+  res.set(http::field::retry_after, "1");
+  res.keep_alive(keep_alive);
+  return res;
+}
+
+// Work that threw on a worker still gets an answer: 500 `internal`.
+worker_pool::failure_fn answer_failure(unsigned version, bool keep_alive, respond_fn const& respond) {
+  return [version, keep_alive, respond](error const& e) {
+    auto res = json_response(version, http_status(e.code), protocol::error_body(e));
+    res.keep_alive(keep_alive);
+    respond(std::move(res));
+  };
+}
+}  // namespace
+
+request_handler::request_handler(app& a, worker_pool& workers, static_files const& files, router& api,
                                  trusted_proxies const& proxies)
     : app_(a),
       workers_(workers),
@@ -99,13 +118,15 @@ void request_handler::handle(http_request req, request_source const& from, respo
     return respond(error_response(version, errc::not_found, "this listener serves /metrics and /healthz only"));
 
   if (path == "/healthz") {
-    asio::post(workers_, [this, version, keep_alive, respond = std::move(respond)] {
+    auto failed = answer_failure(version, keep_alive, respond);
+    bool posted = workers_.try_post("healthz", [this, version, keep_alive, respond] {
       bool ok = app_.backend.store_answers();
       auto res = ok ? json_response(version, 200, R"({"status":"ok"})")
                     : error_response(version, errc::internal, "the store does not answer");
       res.keep_alive(keep_alive);
       respond(std::move(res));
-    });
+    }, std::move(failed));
+    if (!posted) respond(busy_response(version, keep_alive));
     return;
   }
 
@@ -125,13 +146,15 @@ void request_handler::handle(http_request req, request_source const& from, respo
     if (!path.starts_with("/api/v1/")) {
       return respond(error_response(version, errc::not_found, "no such API route"));
     }
-    asio::post(workers_, [this, r = std::move(r), version, keep_alive, respond = std::move(respond)] {
+    auto failed = answer_failure(version, keep_alive, respond);
+    bool posted = workers_.try_post("API request", [this, r = std::move(r), version, keep_alive, respond] {
       api_reply reply = api_.handle(r);
       auto res = json_response(version, reply.status, std::move(reply.body));
       for (auto& [name, value] : reply.headers) res.insert(name, value);
       res.keep_alive(keep_alive);
       respond(std::move(res));
-    });
+    }, std::move(failed));
+    if (!posted) respond(busy_response(version, keep_alive));
     return;
   }
 

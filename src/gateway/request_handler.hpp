@@ -7,9 +7,9 @@
 #include "router.hpp"
 #include "static_files.hpp"
 #include "trusted_proxies.hpp"
+#include "worker_pool.hpp"
 #include "peerchat/core/rate_limiter.hpp"
 #include <boost/asio/ip/address.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
@@ -39,7 +39,7 @@ http_response error_response(unsigned version, errc code, std::string message);
 // pool. Immutable after construction.
 class request_handler {
  public:
-  request_handler(app& a, boost::asio::thread_pool& workers, static_files const& files, router& api,
+  request_handler(app& a, worker_pool& workers, static_files const& files, router& api,
                   trusted_proxies const& proxies);
 
   // Calls respond exactly once (unless the process stops first).
@@ -57,7 +57,7 @@ class request_handler {
   void metrics(http_request const& req, request_source const& from, respond_fn const& respond);
 
   app& app_;
-  boost::asio::thread_pool& workers_;
+  worker_pool& workers_;
   static_files const& files_;
   router& api_;
   trusted_proxies const& proxies_;

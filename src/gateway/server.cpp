@@ -7,6 +7,7 @@
 #include "router.hpp"
 #include "tls_context.hpp"
 #include "trusted_proxies.hpp"
+#include "worker_pool.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -94,7 +95,7 @@ class server::impl {
   explicit impl(config cfg)
       : app_(std::move(cfg)),
         ioc_(app_.cfg.io_threads),
-        workers_(static_cast<std::size_t>(app_.cfg.worker_threads)),
+        workers_(static_cast<std::size_t>(app_.cfg.worker_threads), app_.cfg.limits.worker_tasks),
         acceptor_(asio::make_strand(ioc_)),
         metrics_acceptor_(asio::make_strand(ioc_)),
         backoff_timer_(acceptor_.get_executor()),
@@ -291,7 +292,7 @@ class server::impl {
 
   app app_;
   asio::io_context ioc_;
-  asio::thread_pool workers_;
+  worker_pool workers_;
   tcp::acceptor acceptor_;
   tcp::acceptor metrics_acceptor_;  // open with --metrics-listen
   asio::steady_timer backoff_timer_;  // on the acceptor's strand

@@ -33,13 +33,15 @@ std::shared_ptr<const std::string> frame_of(ojson const& j) {
 }  // namespace
 
 template <class Stream>
-ws_session<Stream>::ws_session(app& a, asio::thread_pool& workers, Stream&& stream, std::string cookie_token)
+ws_session<Stream>::ws_session(app& a, worker_pool& workers, Stream&& stream, std::string cookie_token)
     : app_(a),
       workers_(workers),
       ws_(std::move(stream)),
       timer_(ws_.get_executor()),
+      write_timer_(ws_.get_executor()),
       cookie_token_(std::move(cookie_token)),
-      queue_(a.cfg.limits.queue_bytes) {}
+      queue_(a.cfg.limits.queue_bytes),
+      budget_(a.cfg.limits.frames_per_second, a.cfg.limits.frames_burst) {}
 
 template <class Stream>
 ws_session<Stream>::~ws_session() = default;
@@ -100,38 +102,83 @@ void ws_session<Stream>::handle_frame(std::string_view text) {
   }
   if (state_ != state::ready) return bad_frame(make_error(errc::bad_request, "wait for ready"), decoded->ref);
 
-  if (std::holds_alternative<protocol::hello_frame>(frame))
-    return bad_frame(make_error(errc::bad_request, "hello was already received"), decoded->ref);
+  // Sends have their own per-user limit (in the messages service); every other frame spends
+  // from the connection's and the user's frame budgets.
   if (auto* send = std::get_if<protocol::send_frame>(&frame)) {
     bad_in_row_ = 0;
     return on_send(std::move(*send));
   }
-  if (auto* typing = std::get_if<protocol::typing_frame>(&frame)) {
-    if (!app_.hub.is_member(typing->group, user()))
-      return bad_frame(make_error(errc::not_found, "no such group"), decoded->ref);
-    bad_in_row_ = 0;
-    // At most one typing notice a second per connection: a key-repeat costs nobody else.
-    auto now = std::chrono::steady_clock::now();
-    if (now - last_typing_ >= std::chrono::seconds(1)) {
-      last_typing_ = now;
-      app_.hub.typing(typing->group, user());
-    }
-    return;
-  }
-  if (auto* read = std::get_if<protocol::read_frame>(&frame)) {
-    bad_in_row_ = 0;
-    asio::post(workers_, [self = shared_from_this(), r = *read, ref = decoded->ref] {
-      auto moved = self->app_.messages.mark_read(self->principal_.user, r.group, r.seq);
-      if (moved) {
-        self->app_.hub.read_marker(self->user(), r.group, *moved);
-      } else {
-        asio::post(self->ws_.get_executor(), [self, e = moved.error(), ref] { self->send_error(e, ref); });
-      }
-    });
-    return;
-  }
+  if (auto over = spend_frame_budget()) return bad_frame(*over, decoded->ref);
+  if (std::holds_alternative<protocol::hello_frame>(frame))
+    return bad_frame(make_error(errc::bad_request, "hello was already received"), decoded->ref);
+  if (auto* typing = std::get_if<protocol::typing_frame>(&frame)) return on_typing(*typing, decoded->ref);
+  if (auto* read = std::get_if<protocol::read_frame>(&frame)) return on_read_marker(*read, std::move(decoded->ref));
   bad_in_row_ = 0;
   enqueue(frame_of({{"type", "pong"}}));
+}
+
+template <class Stream>
+std::optional<error> ws_session<Stream>::spend_frame_budget() {
+  std::int64_t wait = budget_.spend();
+  if (wait == 0) wait = app_.user_frames.acquire(user_key_);
+  if (wait == 0) return std::nullopt;
+  app_.rate_limited_frames.fetch_add(1, std::memory_order_relaxed);
+  error e = make_error(errc::rate_limited, "too many frames; slow down");
+  e.retry_after_ms = wait;
+  return e;  // counts as an invalid frame: a client that ignores it is cut off with 1008
+}
+
+template <class Stream>
+void ws_session<Stream>::on_typing(protocol::typing_frame f, std::optional<std::string> const& ref) {
+  if (!app_.hub.is_member(f.group, user())) return bad_frame(make_error(errc::not_found, "no such group"), ref);
+  bad_in_row_ = 0;
+  // At most one typing notice a second per group and connection: a key-repeat costs nobody
+  // else, and typing in one group never hides typing in another.
+  auto now = std::chrono::steady_clock::now();
+  auto [it, first] = last_typing_.try_emplace(f.group, now);
+  if (!first && now - it->second < std::chrono::seconds(1)) return;
+  it->second = now;
+  app_.hub.typing(f.group, user());
+}
+
+// Read markers are coalesced: the latest frame per group wins, and one mark_read at a time
+// is in flight per connection, so a client that sends a marker per message scrolled past
+// (or a flood of them) costs the store one write per group at a time, not one per frame.
+template <class Stream>
+void ws_session<Stream>::on_read_marker(protocol::read_frame f, std::optional<std::string> ref) {
+  if (!app_.hub.is_member(f.group, user())) return bad_frame(make_error(errc::not_found, "no such group"), ref);
+  bad_in_row_ = 0;
+  reads_wanted_[f.group] = wanted_read{f.seq, std::move(ref)};
+  start_mark_read();
+}
+
+template <class Stream>
+void ws_session<Stream>::start_mark_read() {
+  if (read_in_flight_ || reads_wanted_.empty() || state_ != state::ready) return;
+  auto first = reads_wanted_.begin();
+  group_id g = first->first;
+  wanted_read want = std::move(first->second);
+  reads_wanted_.erase(first);
+  read_in_flight_ = true;
+  auto self = shared_from_this();
+  auto done = [self] {
+    self->read_in_flight_ = false;
+    self->start_mark_read();
+  };
+  run_on_worker(
+      "read marker",
+      [self, g, seq = want.seq, ref = want.ref, done] {
+        auto moved = self->app_.messages.mark_read(self->principal_.user, g, seq);
+        if (moved) self->app_.hub.read_marker(self->user(), g, *moved);
+        asio::post(self->ws_.get_executor(), [self, moved = std::move(moved), ref, done] {
+          if (!moved) self->send_error(moved.error(), ref);
+          done();
+        });
+      },
+      [self, ref = want.ref, done](error const& e) {
+        self->send_error(e, ref);
+        done();
+      });
 }
 
 template <class Stream>
@@ -139,35 +186,88 @@ void ws_session<Stream>::on_hello(protocol::hello_frame hello) {
   state_ = state::authenticating;
   timer_.cancel();
   std::string token = hello.token.value_or(cookie_token_);
-  asio::post(workers_, [self = shared_from_this(), token = std::move(token), resume = std::move(hello.resume)] {
-    auto who = self->app_.accounts.authenticate(token);
-    std::vector<group_summary> groups;
-    if (who) {
-      principal p = *who;
-      if (auto list = self->app_.groups.list(p)) groups = std::move(*list);
-    }
-    asio::post(self->ws_.get_executor(), [self, who = std::move(who), groups = std::move(groups), resume]() mutable {
-      self->on_ready(std::move(who), std::move(groups), std::move(resume));
-    });
-  });
+  auto self = shared_from_this();
+  run_on_worker(
+      "hello",
+      [self, token = std::move(token), resume = std::move(hello.resume)] {
+        auto who = self->app_.accounts.authenticate(token);
+        asio::post(self->ws_.get_executor(), [self, who = std::move(who), resume]() mutable {
+          self->on_authenticated(std::move(who), std::move(resume));
+        });
+      },
+      [self](error const& e) { self->fail_connection(e); });
 }
 
+// Subscribes, then reads the group list: an event committed in between is held (and is
+// either within a group's last_seq or sent after ready), never lost.
 template <class Stream>
-void ws_session<Stream>::on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume) {
+void ws_session<Stream>::on_authenticated(result<principal> who, std::map<group_id, seq_t> resume) {
   if (state_ == state::closing) return;
   if (!who) return close_with(4001, "invalid or expired token");
   principal_ = std::move(*who);
+  user_key_ = std::to_string(raw(principal_.user.id));
+  state_ = state::listing;
+  app_.hub.add(shared_from_this());
+  auto self = shared_from_this();
+  run_on_worker(
+      "group list",
+      [self, resume = std::move(resume)] {
+        auto list = self->app_.groups.list(self->principal_);
+        asio::post(self->ws_.get_executor(), [self, list = std::move(list), resume]() mutable {
+          if (!list) return self->fail_connection(list.error());
+          self->on_ready(std::move(*list), std::move(resume));
+        });
+      },
+      [self](error const& e) { self->fail_connection(e); });
+}
+
+template <class Stream>
+template <class Work, class Failed>
+void ws_session<Stream>::run_on_worker(char const* what, Work work, Failed failed) {
+  auto self = shared_from_this();
+  bool posted = workers_.try_post(what, std::move(work), [self, failed](error const& e) {
+    asio::post(self->ws_.get_executor(), [failed, e] { failed(e); });
+  });
+  if (!posted) {
+    app_.rate_limited_frames.fetch_add(1, std::memory_order_relaxed);
+    failed(worker_pool::busy());
+  }
+}
+
+template <class Stream>
+void ws_session<Stream>::fail_connection(error const& e) {
+  if (state_ == state::closing) return;
+  send_error(e, std::nullopt);
+  // 1008 for "the server is busy" (a rate limit, as the contract's close codes say); 1011
+  // (RFC 6455: an unexpected condition) when the store failed. Either way the client
+  // reconnects and resumes like after any other close.
+  start_close(e.code == errc::rate_limited ? 1008 : 1011, e.code == errc::rate_limited ? "server busy" : "internal error");
+}
+
+template <class Stream>
+void ws_session<Stream>::on_ready(std::vector<group_summary> groups, std::map<group_id, seq_t> resume) {
+  if (state_ != state::listing) return;
   state_ = state::ready;
-  // Subscribe before reading the backlog: whatever commits from now on is held, not lost.
   for (auto const& [g, seq] : resume) {
     delivered_[g] = seq;
     replays_.push_back(replay{g, {}});
   }
-  app_.hub.add(shared_from_this());
-
   ojson list = ojson::array();
-  for (auto const& g : groups) list.push_back(protocol::to_json(g));
-  enqueue(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}}));
+  std::map<group_id, seq_t> listed;
+  for (auto const& g : groups) {
+    list.push_back(protocol::to_json(g));
+    listed[g.group.id] = g.group.last_seq;
+  }
+  queue_frame(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}}));
+  for (auto& f : std::exchange(held_frames_, {})) queue_frame(std::move(f));
+  // What was held during the list read: a group's events up to its last_seq are in `ready`
+  // already (or come with its replay); the rest go out now.
+  for (auto const& e : std::exchange(held_events_, {})) {
+    if (!delivered_.contains(e.group))
+      if (auto it = listed.find(e.group); it != listed.end() && e.seq <= it->second) continue;
+    on_event(e);
+  }
+  flush();
   fetch_replay_page();
 }
 
@@ -176,12 +276,18 @@ void ws_session<Stream>::fetch_replay_page() {
   if (replays_.empty() || state_ != state::ready) return;
   group_id g = replays_.front().group;
   seq_t after = delivered_[g];
-  asio::post(workers_, [self = shared_from_this(), g, after] {
-    auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
-    asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
-      self->on_replay_page(g, std::move(page));
-    });
-  });
+  auto self = shared_from_this();
+  // A replay that cannot go on must not skip a group silently: the client is told, and
+  // closed, and resumes from what it got.
+  run_on_worker(
+      "replay page",
+      [self, g, after] {
+        auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
+        asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
+          self->on_replay_page(g, std::move(page));
+        });
+      },
+      [self](error const& e) { self->fail_connection(e); });
 }
 
 template <class Stream>
@@ -204,14 +310,11 @@ void ws_session<Stream>::pump_replay() {
   if (state_ != state::ready || replays_.empty()) return;
   seq_t& sent = delivered_[replays_.front().group];
   while (!replay_buffer_.empty() && queue_.bytes() <= app_.cfg.limits.queue_bytes / 2) {
-    std::string text = std::move(replay_buffer_.back());
+    auto stored = std::move(replay_buffer_.back());
     replay_buffer_.pop_back();
-    // The seq is the stored event's; parse only the number, the text goes out as stored.
-    auto pos = text.find("\"seq\":");
-    seq_t seq = pos == std::string::npos ? 0 : std::strtoll(text.c_str() + pos + 6, nullptr, 10);
-    if (seq <= sent) continue;
-    sent = seq;
-    queue_frame(std::make_shared<const std::string>(std::move(text)));
+    if (stored.seq <= sent) continue;  // the text goes out as stored
+    sent = stored.seq;
+    queue_frame(std::make_shared<const std::string>(std::move(stored.wire)));
     if (state_ != state::ready) return;
   }
   flush();
@@ -272,6 +375,7 @@ void ws_session<Stream>::deliver_events(std::vector<event> events) {
 
 template <class Stream>
 void ws_session<Stream>::on_event(event const& e) {
+  if (state_ == state::listing) return held_events_.push_back(e);
   if (state_ != state::ready) return;
   for (auto& r : replays_)
     if (r.group == e.group) return r.held.push_back(e);
@@ -286,6 +390,8 @@ template <class Stream>
 void ws_session<Stream>::deliver_frame(std::shared_ptr<const std::string> frame) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     if (self->state_ == state::ready) self->enqueue(frame);
+    // Ephemeral, so bounded: a presence flurry during the list read is not worth more.
+    else if (self->state_ == state::listing && self->held_frames_.size() < 256) self->held_frames_.push_back(frame);
   });
 }
 
@@ -312,9 +418,10 @@ void ws_session<Stream>::enqueue(std::shared_ptr<const std::string> frame) {
 template <class Stream>
 void ws_session<Stream>::queue_frame(std::shared_ptr<const std::string> frame) {
   if (state_ == state::closing) return;
-  bool stalled = frames_in_write_ > 0 && std::chrono::steady_clock::now() - write_started_ > app_.cfg.limits.write_stall;
-  if (stalled || !queue_.push(std::move(frame))) {
+  if (!queue_.push(std::move(frame))) {
     app_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+    spdlog::info("ws: closing a connection of user {} with 1008: its outgoing queue passed {} bytes (client too slow)",
+                 raw(user()), app_.cfg.limits.queue_bytes);
     start_close(1008, "client too slow");
   }
 }
@@ -328,7 +435,13 @@ void ws_session<Stream>::flush() {
 // socket through frame_stream: one system call for a whole batch of deliveries.
 template <class Stream>
 void ws_session<Stream>::do_write() {
-  write_started_ = std::chrono::steady_clock::now();
+  // Every write has a deadline, whether or not more frames are queued behind it: a reader
+  // that stops reading in a quiet group is found too.
+  std::uint64_t generation = ++write_generation_;
+  write_timer_.expires_after(app_.cfg.limits.write_stall);
+  write_timer_.async_wait([self = shared_from_this(), generation](beast::error_code ec) {
+    if (!ec) self->on_write_stalled(generation);
+  });
   std::size_t n = std::min(queue_.size(), frames_per_write);
   headers_.resize(n);
   buffers_.clear();
@@ -347,7 +460,18 @@ void ws_session<Stream>::do_write() {
 }
 
 template <class Stream>
+void ws_session<Stream>::on_write_stalled(std::uint64_t generation) {
+  // A cancel can lose the race with the expiry: only the write still in flight counts.
+  if (generation != write_generation_ || frames_in_write_ == 0 || state_ == state::closing) return;
+  app_.slow_consumer_closes.fetch_add(1, std::memory_order_relaxed);
+  spdlog::info("ws: closing a connection of user {} with 1008: a write stalled for {} s (client too slow)", raw(user()),
+               app_.cfg.limits.write_stall.count());
+  start_close(1008, "client too slow");
+}
+
+template <class Stream>
 void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
+  write_timer_.cancel();
   std::size_t written = std::exchange(frames_in_write_, 0);
   if (ec) return finish();
   queue_.pop(written);
@@ -376,6 +500,9 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   state_ = state::closing;
   replays_.clear();
   replay_buffer_.clear();
+  held_events_.clear();
+  held_frames_.clear();
+  reads_wanted_.clear();
   queue_.drop_pending(frames_in_write_);  // frames being written keep their buffers
   ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
   // A peer that never reads would hold the close frame behind a stalled write forever.
@@ -394,6 +521,7 @@ void ws_session<Stream>::finish() {
   finished_ = true;
   state_ = state::closing;
   timer_.cancel();
+  write_timer_.cancel();
   app_.hub.remove(this);
 }
 

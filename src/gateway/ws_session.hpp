@@ -3,11 +3,12 @@
 #pragma once
 #include "app.hpp"
 #include "connection.hpp"
+#include "frame_budget.hpp"
 #include "frame_stream.hpp"
 #include "outgoing_queue.hpp"
+#include "worker_pool.hpp"
 #include "peerchat/protocol/client_frame.hpp"
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
@@ -22,9 +23,13 @@ namespace peerchat::gateway {
 // Thread safety: all state is touched only on the connection's strand (the executor of its
 // stream); the `connection` methods post to it.
 //
-// Resume without gaps or duplicates: the connection subscribes to the hub first, then
-// replays each resumed group from the store in pages; live events of a group under replay
-// are held, and released after the replay, skipping every seq already sent.
+// No event is lost at hello: the connection subscribes to the hub first and holds every
+// live event, then reads the group list (each group's last_seq) for `ready`, then releases
+// the held events above each group's last_seq.
+//
+// Resume without gaps or duplicates: each resumed group is replayed from the store in
+// pages; live events of a group under replay are held, and released after the replay,
+// skipping every seq already sent.
 //
 // Stream is boost::beast::tcp_stream or boost::beast::ssl_stream<tcp_stream> (the two
 // instantiations live in ws_session.cpp).
@@ -33,7 +38,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
  public:
   using request = boost::beast::http::request<boost::beast::http::string_body>;
 
-  ws_session(app& a, boost::asio::thread_pool& workers, Stream&& stream, std::string cookie_token);
+  ws_session(app& a, worker_pool& workers, Stream&& stream, std::string cookie_token);
   ~ws_session() override;
 
   void run(request req);
@@ -45,7 +50,8 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void close_with(std::uint16_t code, std::string reason) override;
 
  private:
-  enum class state { awaiting_hello, authenticating, ready, closing };
+  // listing: subscribed, waiting for the group list; live events are held meanwhile.
+  enum class state { awaiting_hello, authenticating, listing, ready, closing };
   struct replay {
     group_id group{};
     std::vector<event> held;  // live events that arrived during the replay
@@ -56,13 +62,26 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void on_read(boost::beast::error_code ec, std::size_t n);
   void handle_frame(std::string_view text);
   void on_hello(protocol::hello_frame hello);
-  void on_ready(result<principal> who, std::vector<group_summary> groups, std::map<group_id, seq_t> resume);
+  void on_authenticated(result<principal> who, std::map<group_id, seq_t> resume);
+  void on_ready(std::vector<group_summary> groups, std::map<group_id, seq_t> resume);
+  // Spends one frame of the connection's and the user's budgets; the error when over.
+  std::optional<error> spend_frame_budget();
+  void on_typing(protocol::typing_frame f, std::optional<std::string> const& ref);
+  void on_read_marker(protocol::read_frame f, std::optional<std::string> ref);
+  void start_mark_read();  // the next pending read marker, if none is in flight
+  void on_write_stalled(std::uint64_t generation);
   void on_send(protocol::send_frame f);
   void on_event(event const& e);  // queues; the caller flushes
   void fetch_replay_page();
   void on_replay_page(group_id g, result<service::events_page> page);
   void pump_replay();
   void finish_replay();
+  // Runs work() on a worker. When the pool refuses it (full) or it throws, failed(error)
+  // runs on this strand instead: every store call of the session goes through here.
+  template <class Work, class Failed>
+  void run_on_worker(char const* what, Work work, Failed failed);
+  // The connection cannot go on (its hello or replay failed): an error frame, then a close.
+  void fail_connection(error const& e);
   void bad_frame(error const& e, std::optional<std::string> const& ref);
   void send_error(error const& e, std::optional<std::string> const& ref);
   // Queues a frame and starts writing. Handlers that queue several call queue_frame for
@@ -76,11 +95,12 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void finish();
 
   app& app_;
-  boost::asio::thread_pool& workers_;
+  worker_pool& workers_;
   using std::enable_shared_from_this<ws_session<Stream>>::shared_from_this;
   boost::beast::websocket::stream<frame_stream<Stream>> ws_;
   boost::beast::flat_buffer buffer_;
   boost::asio::steady_timer timer_;  // hello deadline, then the teardown deadline of a close
+  boost::asio::steady_timer write_timer_;  // the write in flight must end within write_stall
   std::string cookie_token_;
   state state_ = state::awaiting_hello;
   principal principal_;
@@ -88,17 +108,30 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   std::size_t frames_in_write_ = 0;  // the queue's first frames, being written (0: no write)
   std::vector<std::array<std::uint8_t, 10>> headers_;  // their frame headers
   std::vector<boost::asio::const_buffer> buffers_;     // header, payload, header, payload...
-  std::chrono::steady_clock::time_point write_started_;
+  std::uint64_t write_generation_ = 0;  // which write write_timer_ watches
   int bad_in_row_ = 0;
   std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup
   // Vectors, not deques: a std::deque allocates a 512-byte block as soon as it exists, and
   // most connections never replay anything.
   std::vector<replay> replays_;             // front is replaying now
-  std::vector<std::string> replay_buffer_;  // the current page's events not yet queued, last first
+  std::vector<service::page_event> replay_buffer_;  // the current page's events not yet queued, last first
   bool replay_page_full_ = false;          // so another page may follow
   bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
-  std::chrono::steady_clock::time_point last_typing_{};
+  std::vector<event> held_events_;  // while listing
+  std::vector<std::shared_ptr<const std::string>> held_frames_;  // ephemeral frames while listing
+  frame_budget budget_;
+  std::string user_key_;  // the user's key in the app's per-user frame limiter
+  // Typing: when each group last had a notice (at most one a second per group). Bounded by
+  // the user's groups: a typing frame for another group is refused first.
+  std::map<group_id, std::chrono::steady_clock::time_point> last_typing_;
+  // Read markers: the latest wanted per group, waiting; at most one mark_read in flight.
+  struct wanted_read {
+    seq_t seq = 0;
+    std::optional<std::string> ref;
+  };
+  std::map<group_id, wanted_read> reads_wanted_;
+  bool read_in_flight_ = false;
 };
 
 }  // namespace peerchat::gateway

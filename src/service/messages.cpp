@@ -267,9 +267,9 @@ result<events_page> messages::events_after(user const& who, group_id g, seq_t af
     auto& last = db.prepare("SELECT last_seq FROM groups WHERE id = ?1").bind(1, raw(g));
     last.step();
     page.last_seq = last.int64(0);
-    auto& st = db.prepare("SELECT data FROM events WHERE group_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
+    auto& st = db.prepare("SELECT seq, data FROM events WHERE group_id = ?1 AND seq > ?2 ORDER BY seq LIMIT ?3")
                    .bind(1, raw(g)).bind(2, after).bind(3, limit);
-    while (st.step()) page.events.push_back(st.text(0));
+    while (st.step()) page.events.push_back(page_event{st.int64(0), st.text(1)});
     return page;
   });
 }

@@ -270,8 +270,8 @@ class service_fixture : public store_fixture {
   // The group's event log as `who` reads it, parsed.
   std::vector<json> events_of(group_id g, principal const& who, seq_t after = 0) {
     std::vector<json> out;
-    for (auto const& text : must(messages().events_after(who.user, g, after, 1000), "events_after").events)
-      out.push_back(json::parse(text));
+    for (auto const& stored : must(messages().events_after(who.user, g, after, 1000), "events_after").events)
+      out.push_back(json::parse(stored.wire));
     return out;
   }
 

@@ -483,13 +483,19 @@ TEST_F(Messages, EventsAfterPagesOldestFirstWithLastSeq) {
   ASSERT_OK(page);
   EXPECT_EQ(page->last_seq, 8);
   ASSERT_EQ(page->events.size(), 3u);
-  for (int i = 0; i < 3; ++i) EXPECT_EQ(json::parse(page->events[i]).at("seq"), i + 1);
+  for (int i = 0; i < 3; ++i) {
+    // Each stored event comes with its seq, typed, and the same seq inside its JSON.
+    EXPECT_EQ(page->events[i].seq, i + 1);
+    EXPECT_EQ(json::parse(page->events[i].wire).at("seq"), i + 1);
+  }
 
   auto rest = must(messages().events_after(carol.user, coaches, 3, 1000));
   ASSERT_EQ(rest.events.size(), 5u);
-  EXPECT_EQ(json::parse(rest.events.front()).at("seq"), 4);
-  EXPECT_EQ(json::parse(rest.events.back()).at("seq"), 8);
-  EXPECT_EQ(json::parse(rest.events.back()).at("body"), "m4");
+  EXPECT_EQ(rest.events.front().seq, 4);
+  EXPECT_EQ(json::parse(rest.events.front().wire).at("seq"), 4);
+  EXPECT_EQ(rest.events.back().seq, 8);
+  EXPECT_EQ(json::parse(rest.events.back().wire).at("seq"), 8);
+  EXPECT_EQ(json::parse(rest.events.back().wire).at("body"), "m4");
 
   auto none = must(messages().events_after(carol.user, coaches, 8, 10));
   EXPECT_TRUE(none.events.empty());

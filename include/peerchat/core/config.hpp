@@ -50,6 +50,19 @@ struct limits {
   // Jobs the store's writer queue holds before it refuses more (rate_limited, retry in 1 s).
   // One commit takes up to 1024 jobs in a few ms; a real group never queues more than a few.
   std::size_t writer_queue_jobs = 10'000;
+  // Store work (API requests, hellos, replay pages, read markers) queued or running on the
+  // worker pool before new work is refused (503 / rate_limited). A phone has one or two in
+  // flight; a restart with 5000 phones reconnecting at once queues one hello each.
+  std::size_t worker_tasks = 8192;
+  // Client frames other than sends (typing, read markers, pings, invalid frames), per
+  // connection and per user (all their devices). A phone in normal use spends a few a
+  // minute: a typing notice a second while typing, a read marker per group opened or
+  // message seen, a ping every 30 s. The burst covers opening a busy app; the per-user
+  // budget covers a handful of devices. Over budget: rate_limited with retry_after_ms.
+  double frames_per_second = 10;
+  double frames_burst = 60;
+  double user_frames_per_second = 30;
+  double user_frames_burst = 180;
 };
 
 struct config {

@@ -27,8 +27,13 @@ struct send_result {
   bool created = false;
 };
 
+struct page_event {
+  seq_t seq = 0;
+  std::string wire;  // the event's wire JSON, as stored
+};
+
 struct events_page {
-  std::vector<std::string> events;  // wire JSON, oldest first
+  std::vector<page_event> events;  // oldest first
   seq_t last_seq = 0;
 };
 

@@ -34,7 +34,7 @@ api_reply get_events(call& c) {
     std::string out = "{\"events\":[";
     for (std::size_t i = 0; i < page->events.size(); ++i) {
       if (i) out += ',';
-      out += page->events[i];
+      out += page->events[i].wire;
     }
     out += "],\"last_seq\":" + std::to_string(page->last_seq) + "}";
     return json_reply(200, std::move(out));
