@@ -32,6 +32,7 @@ struct app {
   service::invites invites;
   service::messages messages;
   service::first_run setup;
+  std::string epoch;  // the database's epoch (store/meta.hpp), read once at start
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};

@@ -3,6 +3,7 @@
 #include "peerchat/gateway/server.hpp"
 #include "app.hpp"
 #include "http_session.hpp"
+#include "peerchat/store/meta.hpp"
 #include "peerchat/store/migrations.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -74,7 +75,8 @@ app::app(config c)
       groups(ctx),
       invites(ctx),
       messages(ctx),
-      setup(ctx) {}
+      setup(ctx),
+      epoch(reader.with([](store::database& db) { return store::read_epoch(db); })) {}
 
 class server::impl {
  public:

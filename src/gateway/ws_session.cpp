@@ -167,7 +167,7 @@ void ws_session<Stream>::on_ready(result<principal> who, std::vector<group_summa
 
   ojson list = ojson::array();
   for (auto const& g : groups) list.push_back(protocol::to_json(g));
-  enqueue(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}}));
+  enqueue(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}, {"epoch", app_.epoch}}));
   fetch_replay_page();
 }
 

@@ -3,6 +3,7 @@
 //
 // The session token is kept in localStorage and sent as a Bearer header as well as riding
 // in the HttpOnly cookie the server sets, so the client works even where cookies do not.
+import { noteEpoch } from './epoch.js';
 
 const TOKEN_KEY = 'peerchat.token';
 
@@ -87,7 +88,7 @@ export const api = {
   logout: () => request('DELETE', '/sessions/current'),
   me: () => request('GET', '/me'),
 
-  groups: () => request('GET', '/groups'),
+  groups: () => request('GET', '/groups').then((r) => { noteEpoch(r?.epoch); return r; }),
   group: (id) => request('GET', `/groups/${enc(id)}`),
   createGroup: (name, topic) => request('POST', '/groups', topic ? { name, topic } : { name }),
   updateGroup: (id, patch) => request('PATCH', `/groups/${enc(id)}`, patch),
