@@ -65,7 +65,8 @@ TEST(disk_full_test, ASendThatCannotBeStoredIsRefusedAndTheServerRecovers) {
   auto events = server.http().get(test_server::api("/groups/" + std::to_string(group) + "/events?after=0"), token);
   ASSERT_STATUS(events, 200);
   int stored = 0;
-  for (auto const& e : events.json()["events"])
+  auto body = events.json();
+  for (auto const& e : body["events"])
     if (e.value("client_msg_id", "") == "full") ++stored;
   EXPECT_EQ(stored, 1) << events;
   EXPECT_EQ(retried->value("seq", std::int64_t{0}), ack->value("seq", std::int64_t{0}) + 1) << "no seq was used up";
