@@ -4,6 +4,8 @@
 #include "healthcheck.hpp"
 #include "log_format.hpp"
 #include "peerchat/store/backup.hpp"
+#include "peerchat/store/data_dir.hpp"
+#include "peerchat/store/data_dir_lock.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/gateway/server.hpp"
 #include "peerchat/service/accounts.hpp"
@@ -204,6 +206,8 @@ int serve(std::vector<std::string> const& args) {
   config cfg = load_config(args);
   set_log_format(cfg.log_format);
   crypto::init();
+  store::secure_data_dir(cfg.data_dir);       // 0700, the database files 0600 (older installs too)
+  store::data_dir_lock lock(cfg.data_dir);    // one server per data dir; `restore` refuses meanwhile
   gateway::server server(cfg);
   auto port = server.start();
   server.install_signal_handlers();
@@ -243,8 +247,8 @@ int admin_create_user(std::vector<std::string> const& args) {
   if (!pw) throw std::runtime_error(pw.error().message);
 
   crypto::init();
-  std::filesystem::create_directories(data_dir);
-  store::database db(std::filesystem::path(data_dir) / "peerchat.db", store::database::mode::read_write);
+  store::secure_data_dir(data_dir);
+  store::database db(store::database_file(data_dir), store::database::mode::read_write);
   store::migrate(db);
   std::string hash = crypto::hash_password(*pw);
   store::transaction tx(db);
@@ -264,8 +268,24 @@ int backup(std::vector<std::string> const& args) {
     else throw std::runtime_error("unknown option --" + name);
   }
   if (to.empty()) throw std::runtime_error("--to FILE is required");
-  store::backup(std::filesystem::path(data_dir) / "peerchat.db", to);
+  store::backup(store::database_file(data_dir), to);
   std::cout << "backup written to " << to << "\n";
+  return 0;
+}
+
+// The restore procedure: the server must be stopped; see docs/self-hosting.md.
+int restore(std::vector<std::string> const& args) {
+  std::string data_dir = "./data", from;
+  if (char const* env = std::getenv("PEERCHAT_DATA_DIR"); env && *env) data_dir = env;
+  for (auto const& [name, value] : parse_flags(args, {})) {
+    if (name == "data-dir") data_dir = value;
+    else if (name == "from") from = value;
+    else throw std::runtime_error("unknown option --" + name);
+  }
+  if (from.empty()) throw std::runtime_error("--from FILE is required (a file written by peerchat backup)");
+  auto epoch = store::restore(from, data_dir);
+  std::cout << "restored " << from << " into " << data_dir << " (new epoch " << epoch
+            << ": clients will drop what they cached and reload)\n";
   return 0;
 }
 
@@ -286,6 +306,7 @@ constexpr char usage[] =
     "  serve [options]            run the server (peerchat serve --help)\n"
     "  admin create-user --data-dir DIR --username NAME [--display-name N] [--admin] --password-stdin\n"
     "  backup --data-dir DIR --to FILE   a consistent copy of the database, while the server runs\n"
+    "  restore --data-dir DIR --from FILE  replace the database with a backup (server stopped)\n"
     "  healthcheck [--listen ADDR:PORT]  exit 0 when the server answers /healthz (for HEALTHCHECK)\n"
     "  --version                  print the version\n";
 
@@ -337,6 +358,7 @@ int run(std::vector<std::string> args) {
     args.erase(args.begin());
     if (command == "serve") return serve(args);
     if (command == "backup") return backup(args);
+    if (command == "restore") return restore(args);
     if (command == "healthcheck") return check_health(args);
     if (command == "admin" && !args.empty() && args[0] == "create-user") {
       args.erase(args.begin());

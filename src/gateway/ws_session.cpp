@@ -258,7 +258,7 @@ void ws_session<Stream>::on_ready(std::vector<group_summary> groups, std::map<gr
     list.push_back(protocol::to_json(g));
     listed[g.group.id] = g.group.last_seq;
   }
-  queue_frame(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}}));
+  queue_frame(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}, {"epoch", app_.backend.epoch()}}));
   for (auto& f : std::exchange(held_frames_, {})) queue_frame(std::move(f));
   // What was held during the list read: a group's events up to its last_seq are in `ready`
   // already (or come with its replay); the rest go out now.

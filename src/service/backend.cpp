@@ -2,6 +2,7 @@
 // Opening the store for the services, and the few store-wide questions the gateway asks.
 #include "peerchat/service/backend.hpp"
 #include "peerchat/store/database.hpp"
+#include "peerchat/store/meta.hpp"
 #include "peerchat/store/migrations.hpp"
 #include <filesystem>
 #include <fstream>
@@ -32,6 +33,7 @@ std::filesystem::path prepare_store(std::filesystem::path const& data_dir) {
 backend::backend(config const& cfg, peerchat::clock const& clock)
     : writer_(prepare_store(cfg.data_dir), cfg.limits.writer_queue_jobs),
       reader_(cfg.data_dir / "peerchat.db"),
+      epoch_(reader_.with([](store::database& db) { return store::read_epoch(db); })),
       ctx{writer_, reader_, clock, cfg, {}},
       accounts(ctx),
       groups(ctx),

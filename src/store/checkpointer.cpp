@@ -2,7 +2,9 @@
 // The background checkpoint thread.
 #include "peerchat/store/checkpointer.hpp"
 #include "peerchat/store/database.hpp"
+#include <sqlite3.h>
 #include <spdlog/spdlog.h>
+#include <algorithm>
 
 namespace peerchat::store {
 
@@ -11,6 +13,7 @@ checkpointer::checkpointer(std::filesystem::path file) : file_(std::move(file)),
 checkpointer::~checkpointer() { stop(); }
 
 void checkpointer::wal_grew(int pages) {
+  committed_.store(true, std::memory_order_relaxed);
   if (pages < threshold_pages) return;
   std::lock_guard lock(mutex_);
   due_ = true;
@@ -26,22 +29,79 @@ void checkpointer::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+std::optional<std::int64_t> checkpointer::erasure_count(database& db) {
+  try {
+    auto& st = db.prepare("SELECT count FROM erasures WHERE id = 1");
+    std::optional<std::int64_t> out;
+    if (st.step()) out = st.int64(0);
+    st.reset();  // ends the read transaction: an open one would hold checkpoints back
+    return out;
+  } catch (std::exception const&) {
+    db.reset_all();
+    return std::nullopt;
+  }
+}
+
+bool checkpointer::truncate_wal(database& db, int attempt) {
+  // PASSIVE first, without blocking anyone, so the TRUNCATE has little left to copy while
+  // it holds the writer back.
+  sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  // Under steady writing the writer lock is rarely free at the first try: wait longer each
+  // time (waiting for the lock blocks nobody; only the wait for readers holds the writer).
+  auto busy = std::min(truncate_busy * attempt, std::chrono::milliseconds(2000));
+  sqlite3_busy_timeout(db.handle(), static_cast<int>(busy.count()));
+  int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_TRUNCATE, nullptr, nullptr);
+  sqlite3_busy_timeout(db.handle(), 5000);
+  if (rc == SQLITE_OK) return true;
+  if ((rc & 0xff) != SQLITE_BUSY && (rc & 0xff) != SQLITE_LOCKED)
+    spdlog::warn("store: truncating the WAL after an erasure failed: {}", sqlite3_errmsg(db.handle()));
+  return false;
+}
+
 void checkpointer::run() {
   std::unique_ptr<database> db;
+  std::optional<std::int64_t> erased;  // the counter as of the last empty WAL
+  bool erase_pending = false;          // the counter moved; the WAL still needs truncating
+  int attempts = 0;                    // TRUNCATEs tried since it moved
+  bool first = true;
   for (;;) {
+    bool passive = false;
     {
       std::unique_lock lock(mutex_);
-      wake_.wait(lock, [&] { return due_ || stopping_; });
+      auto wait = erase_pending ? erase_retry : erase_poll;
+      wake_.wait_for(lock, first ? std::chrono::milliseconds(0) : wait, [&] { return due_ || stopping_; });
       if (stopping_) return;
+      passive = due_;
       due_ = false;
     }
     try {
       if (!db) db = std::make_unique<database>(file_, database::mode::read_write);
-      db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      if (passive) db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      // The counter is read at start (an erasure just before a crash or restart) and after
+      // commits; an idle server reads nothing.
+      if (first || committed_.exchange(false, std::memory_order_relaxed)) {
+        auto now = erasure_count(*db);
+        if (now && erased && *now != *erased) erase_pending = true;
+        if (now && !erased) {
+          erased = now;
+          erase_pending = true;  // whatever a previous run left in the WAL
+        }
+      }
+      first = false;
+      if (erase_pending) {
+        auto before = erasure_count(*db);
+        if (truncate_wal(*db, ++attempts)) {
+          erase_pending = false;
+          attempts = 0;
+          if (before) erased = before;
+          truncations_.fetch_add(1, std::memory_order_relaxed);
+        }
+      }
     } catch (std::exception const& e) {
       // Nothing is lost: the frames stay in the WAL and the next wake-up tries again.
       spdlog::warn("store: checkpoint failed: {}", e.what());
       db.reset();
+      first = false;
     }
   }
 }

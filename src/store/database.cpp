@@ -2,6 +2,7 @@
 // SQLite connections: opening with peerchat's settings, statements, transactions.
 #include "peerchat/store/database.hpp"
 #include <sqlite3.h>
+#include <sys/stat.h>
 
 namespace peerchat::store {
 
@@ -79,7 +80,13 @@ database::database(std::filesystem::path const& file, mode m) {
   // A writer that waits on a backup or the admin CLI waits this long before giving up.
   sqlite3_busy_timeout(db_, 5000);
   exec("PRAGMA foreign_keys = ON");
+  // Freed space and freed pages are overwritten with zeros, so an erased message body does
+  // not survive in the file's free space (the vendored SQLite defaults to it; say it anyway).
+  exec("PRAGMA secure_delete = ON");
   if (m == mode::read_write) {
+    // Owner only, also for a database an older peerchat created 0644 (invite codes are kept
+    // in clear). SQLite gives the WAL and shared-memory files the database's mode.
+    ::chmod(file.c_str(), S_IRUSR | S_IWUSR);
     // WAL lets readers run beside the one writer. synchronous=FULL fsyncs the WAL at every
     // commit, so an acknowledged message survives a power cut; group commit pays that fsync
     // once per batch instead of once per message.

@@ -4,6 +4,7 @@
 // The session rides in the HttpOnly cookie the server sets at sign-in, and nowhere else: no
 // script on the page can read it. The client keeps only a non-secret hint that it signed in
 // (so it can open its cached data offline and skip the login page); the server's 401 decides.
+import { noteEpoch } from './epoch.js';
 
 const SIGNED_IN_KEY = 'peerchat.signed_in';
 const OLD_TOKEN_KEY = 'peerchat.token';  // where older versions kept the token: removed on load
@@ -95,7 +96,7 @@ export const api = {
   logout: () => request('DELETE', '/sessions/current'),
   me: () => request('GET', '/me'),
 
-  groups: () => request('GET', '/groups'),
+  groups: () => request('GET', '/groups').then((r) => { noteEpoch(r?.epoch); return r; }),
   group: (id) => request('GET', `/groups/${enc(id)}`),
   createGroup: (name, topic) => request('POST', '/groups', topic ? { name, topic } : { name }),
   updateGroup: (id, patch) => request('PATCH', `/groups/${enc(id)}`, patch),

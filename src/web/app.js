@@ -4,6 +4,7 @@
 
 import { api, ApiError, hasSession, onUnauthorized, setSession } from './api.js';
 import { Gateway } from './ws.js';
+import { noteEpoch, onEpochChange } from './epoch.js';
 import { actions, PAGE, state, timeline } from './state.js';
 import { codePoints, uuid } from './format.js';
 import * as chat from './chat.js';
@@ -83,6 +84,7 @@ function onFrame(f) {
 }
 
 function onReady(f) {
+  if (noteEpoch(f.epoch)) return; // the database was restored: the page reloads
   connId += 1;
   if (f.user && state.me && f.user.id === state.me.id) Object.assign(state.me, f.user);
   if (Array.isArray(f.groups)) {
@@ -851,6 +853,15 @@ actions.clearSearch = () => { state.ui.search = null; invalidate('groups'); };
 
 // ---------------------------------------------------------------------------------------
 // Session
+
+// The server's database was restored from a backup: the groups, seqs and read markers cached
+// here belong to another history. The outbox stays: those messages were never acknowledged,
+// so the restored server has not got them, and they go out after the reload.
+onEpochChange(() => {
+  try { localStorage.removeItem(CACHE_KEY); } catch { /* ignore */ }
+  gateway.stop();
+  location.reload();
+});
 
 function saveCache() {
   if (!state.me) return;

@@ -5,7 +5,7 @@
 
 const CACHE = 'peerchat-shell-v1';
 const SHELL = [
-  '/', '/index.html', '/style.css', '/app.js', '/api.js', '/ws.js', '/state.js', '/outbox.js',
+  '/', '/index.html', '/style.css', '/app.js', '/api.js', '/ws.js', '/state.js', '/outbox.js', '/epoch.js',
   '/dom.js', '/format.js', '/chat.js', '/panels.js', '/auth.js', '/manifest.webmanifest',
   '/icon.svg', '/icon-192.png', '/icon-512.png',
 ];

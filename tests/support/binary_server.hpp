@@ -28,7 +28,7 @@ class binary_server {
   void signal(int sig) { process_.signal(sig); }
   std::optional<int> wait_exit(std::chrono::milliseconds timeout) { return process_.wait_exit(timeout); }
   bool running() { return process_.running(); }
-  int pid() const { return process_.pid(); }
+  int pid() const { return process_.pid(); }  // for prlimit(2) in the disk-full test
 
   std::uint16_t port() const { return port_; }
   http_client http() const { return http_client(port_); }

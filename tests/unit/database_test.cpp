@@ -25,6 +25,17 @@ TEST_F(Database, WriteConnectionUsesWalFullSyncAndForeignKeys) {
   EXPECT_NE(pragma_text(db, "busy_timeout"), "0");
 }
 
+// Freed space is zeroed (an erased message body must not linger in the file), and the
+// file is its owner's only, whatever the umask.
+TEST_F(Database, ConnectionsZeroFreedSpaceAndTheFileIsOwnerOnly) {
+  database db(db_file(), database::mode::read_write);
+  EXPECT_EQ(pragma_text(db, "secure_delete"), "1");
+  database ro(db_file(), database::mode::read_only);
+  EXPECT_EQ(pragma_text(ro, "secure_delete"), "1");
+  auto perms = std::filesystem::status(db_file()).permissions();
+  EXPECT_EQ(perms & std::filesystem::perms::all, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+}
+
 TEST_F(Database, ReadOnlyConnectionRefusesWrites) {
   database db(db_file(), database::mode::read_only);
   EXPECT_EQ(pragma_text(db, "foreign_keys"), "1");

@@ -29,6 +29,7 @@ class backend {
  private:
   store::writer writer_;  // declared first: the services below hold references to both
   store::reader reader_;
+  std::string epoch_;
 
  public:
   // Creates the data dir, checks that it is writable, migrates the database and opens it.
@@ -44,6 +45,9 @@ class backend {
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);
+
+  // The database's epoch (store/meta.hpp), read once at start: new after every restore.
+  std::string const& epoch() const noexcept { return epoch_; }
 
   // True when a read connection answers a trivial query (GET /healthz). Never throws.
   bool store_answers();

@@ -17,7 +17,9 @@ api_reply post_group(call& c) {
 api_reply get_groups(call& c) {
   TRY(who, c.auth());
   TRY(list, c.a.groups.list(*who));
-  return json_reply(200, protocol::list_json("groups", *list));
+  auto body = protocol::list_json("groups", *list);
+  body["epoch"] = c.a.backend.epoch();  // the database's epoch (docs/api.md): new after every restore
+  return json_reply(200, body);
 }
 
 api_reply get_group(call& c) {

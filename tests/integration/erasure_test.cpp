@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: MIT
+// "Deleting a message erases its body" holds on disk: within a minute of the delete no file
+// of the data dir (the database, its WAL, its shared-memory index) holds the text any more,
+// and a backup made after the delete never held it. The real binary, real files.
+#include "support/binary_server.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
+#include <algorithm>
+#include <fstream>
+#include <iterator>
+
+namespace peerchat::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+bool file_contains(std::filesystem::path const& file, std::string const& needle) {
+  std::ifstream in(file, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
+}
+
+// The files of `dir` that hold `needle` (every regular file, not only peerchat.db*).
+std::vector<std::string> files_containing(std::filesystem::path const& dir, std::string const& needle) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  for (auto const& entry : std::filesystem::directory_iterator(dir, ec))
+    if (entry.is_regular_file(ec) && file_contains(entry.path(), needle)) out.push_back(entry.path().filename().string());
+  return out;
+}
+
+std::string joined(std::vector<std::string> const& names) {
+  std::string out;
+  for (auto const& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+TEST(erasure_test, ADeletedMessageLeavesEveryFileOfTheDataDirWithinAMinute) {
+  temp_dir dir;
+  auto data = dir.path() / "data";
+  std::filesystem::create_directories(data);
+  create_user_cli(data, "alice", "alice", password_for("alice"), true);
+  binary_server server(data);
+  ASSERT_TRUE(server.start()) << server.log();
+  auto login = server.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", password_for("alice")}});
+  ASSERT_STATUS(login, 201);
+  auto token = login.json()["token"].get<std::string>();
+  auto g = server.http().post(test_server::api("/groups"), {{"name", "coaches"}}, token);
+  ASSERT_STATUS(g, 201);
+  auto messages = test_server::api("/groups/" + std::to_string(g.json()["id"].get<std::int64_t>()) + "/messages");
+
+  // Lower case: the full-text index keeps words folded to lower case, and must lose it too.
+  std::string const marker = "zqxsecretmarker" + std::to_string(::getpid());
+  auto before = server.http().post(messages, {{"body", "before the secret"}, {"client_msg_id", "m0"}}, token);
+  ASSERT_STATUS(before, 201);
+  auto secret = server.http().post(messages, {{"body", "the code is " + marker + " ok"}, {"client_msg_id", "m1"}}, token);
+  ASSERT_STATUS(secret, 201);
+  auto after = server.http().post(messages, {{"body", "after the secret"}, {"client_msg_id", "m2"}}, token);
+  ASSERT_STATUS(after, 201);
+  auto seq = secret.json()["seq"].get<std::int64_t>();
+  // Searchable (so the index held it) and on disk, before the delete.
+  auto found = server.http().get(test_server::api("/search?q=" + marker), token);
+  ASSERT_STATUS(found, 200);
+  ASSERT_EQ(found.json()["results"].size(), 1u) << found;
+  ASSERT_FALSE(files_containing(data, marker).empty()) << "the test's scan finds nothing even before the delete";
+
+  ASSERT_STATUS(server.http().del(messages + "/" + std::to_string(seq), token), 204);
+  bool gone = wait_until([&] { return files_containing(data, marker).empty(); }, 60s, 200ms);
+  EXPECT_TRUE(gone) << "a minute after the delete the text is still in: " << joined(files_containing(data, marker));
+  // The server still works on what is left.
+  EXPECT_STATUS(server.http().post(messages, {{"body", "still here"}, {"client_msg_id", "m3"}}, token), 201);
+  auto search = server.http().get(test_server::api("/search?q=" + marker), token);
+  ASSERT_STATUS(search, 200);
+  EXPECT_TRUE(search.json()["results"].empty()) << search;
+
+  // A backup made after the delete never holds the text, whatever the WAL still did.
+  auto copy = dir.path() / "after-delete.db";
+  auto r = run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", copy.string()}, "");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(file_contains(copy, marker)) << "the backup made after the delete holds the deleted text";
+}
+
+TEST(erasure_test, ABackupMadeRightAfterADeleteDoesNotHoldTheText) {
+  temp_dir dir;
+  auto data = dir.path() / "data";
+  std::filesystem::create_directories(data);
+  create_user_cli(data, "alice", "alice", password_for("alice"), true);
+  binary_server server(data);
+  ASSERT_TRUE(server.start()) << server.log();
+  auto login = server.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", password_for("alice")}});
+  ASSERT_STATUS(login, 201);
+  auto token = login.json()["token"].get<std::string>();
+  auto g = server.http().post(test_server::api("/groups"), {{"name", "coaches"}}, token);
+  ASSERT_STATUS(g, 201);
+  auto messages = test_server::api("/groups/" + std::to_string(g.json()["id"].get<std::int64_t>()) + "/messages");
+  std::string const marker = "zqxbackupmarker" + std::to_string(::getpid());
+  for (int i = 0; i < 20; ++i)
+    ASSERT_STATUS(server.http().post(messages, {{"body", "filler " + std::to_string(i)}, {"client_msg_id", "f" + std::to_string(i)}}, token), 201);
+  auto secret = server.http().post(messages, {{"body", marker}, {"client_msg_id", "s"}}, token);
+  ASSERT_STATUS(secret, 201);
+  ASSERT_STATUS(server.http().del(messages + "/" + std::to_string(secret.json()["seq"].get<std::int64_t>()), token), 204);
+  // At once, before any checkpoint: the backup reads the current pages, WAL included.
+  auto copy = dir.path() / "right-after.db";
+  auto r = run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", copy.string()}, "");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  EXPECT_FALSE(file_contains(copy, marker)) << "the backup holds the deleted text";
+}
+
+}  // namespace
+}  // namespace peerchat::test
