@@ -202,11 +202,12 @@ int main(int argc, char** argv) {
       auto id = "full-" + std::to_string(round);
       bool ok = set_file_limit(s.pid(), 0);
       ok = ok && ws.send_json(send_frame(group, id, "no room " + id));
-      auto answer = ws.read_until([](json const& f) { return f.value("type", "") != "event"; }, 20s);
+      // The answer to the send: an ack or an error (presence and events may come first).
+      auto answer = ws.read_until([](json const& f) { auto t = f.value("type", ""); return t == "ack" || t == "error"; }, 20s);
       bool refused = answer && answer->value("type", "") == "error" && answer->value("code", "") == "internal" &&
                      answer->value("ref", "") == id;
       ws.send_json({{"type", "ping"}});
-      auto pong = ws.read_until([](json const& f) { return f.value("type", "") != "event"; }, 10s);
+      auto pong = ws.read_until([](json const& f) { auto t = f.value("type", ""); return t == "ack" || t == "pong"; }, 10s);
       bool quiet = pong && pong->value("type", "") == "pong";
       bool healthy = s.http().get("/healthz").status == 200;
       ok = ok && set_file_limit(s.pid(), RLIM_INFINITY);
