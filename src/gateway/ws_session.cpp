@@ -253,20 +253,16 @@ void ws_session<Stream>::on_ready(std::vector<group_summary> groups, std::map<gr
     replays_.push_back(replay{g, {}});
   }
   ojson list = ojson::array();
-  std::map<group_id, seq_t> listed;
   for (auto const& g : groups) {
     list.push_back(protocol::to_json(g));
-    listed[g.group.id] = g.group.last_seq;
+    // A group's events up to its last_seq are in `ready` already (or come with its replay):
+    // skip them, whether they were held during the list read or are still on their way (the
+    // writer publishes a batch after its commit, so the list may have read it first).
+    delivered_.emplace(g.group.id, g.group.last_seq);
   }
   queue_frame(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}, {"epoch", app_.backend.epoch()}}));
   for (auto& f : std::exchange(held_frames_, {})) queue_frame(std::move(f));
-  // What was held during the list read: a group's events up to its last_seq are in `ready`
-  // already (or come with its replay); the rest go out now.
-  for (auto const& e : std::exchange(held_events_, {})) {
-    if (!delivered_.contains(e.group))
-      if (auto it = listed.find(e.group); it != listed.end() && e.seq <= it->second) continue;
-    on_event(e);
-  }
+  for (auto const& e : std::exchange(held_events_, {})) on_event(e);
   flush();
   fetch_replay_page();
 }

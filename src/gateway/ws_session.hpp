@@ -110,7 +110,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   std::vector<boost::asio::const_buffer> buffers_;     // header, payload, header, payload...
   std::uint64_t write_generation_ = 0;  // which write write_timer_ watches
   int bad_in_row_ = 0;
-  std::map<group_id, seq_t> delivered_;    // newest seq sent, per group that needs dedup
+  std::map<group_id, seq_t> delivered_;    // newest seq sent (or in ready), per group
   // Vectors, not deques: a std::deque allocates a 512-byte block as soon as it exists, and
   // most connections never replay anything.
   std::vector<replay> replays_;             // front is replaying now
