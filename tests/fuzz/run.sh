@@ -19,7 +19,7 @@ common=("$root/src/protocol/json_input.cpp" "$root/src/core/error.cpp" "$root/sr
 case "$harness" in
   client_frame_fuzzer) sources=("$root/src/protocol/client_frame.cpp") ;;
   http_target_fuzzer | http_headers_fuzzer) sources=("$root/src/gateway/request_parsing.cpp") ;;
-  json_body_fuzzer) sources=("$root/src/service/validation.cpp") ;;
+  json_body_fuzzer) sources=("$root/src/service/validation.cpp" "$root/src/service/emoji.cpp") ;;
   *) echo "run.sh: no source list for $harness" >&2; exit 2 ;;
 esac
 

@@ -54,7 +54,7 @@ class login_abuse_test : public ::testing::Test {
 
   // A gauge of /metrics, or -1 when it is missing.
   double gauge(std::string const& name) {
-    auto r = srv.http().get("/metrics");
+    auto r = srv.http().get("/metrics", test_metrics_token);
     std::istringstream lines(r.body);
     std::string line;
     while (std::getline(lines, line))

@@ -33,7 +33,7 @@ TEST_F(ws_write_stall_test, AReaderThatStopsInAQuietGroupIsClosed) {
   ASSERT_EQ(send_in_batches(*alice, coaches, n, body, "burst-"), n);
 
   bool closed = wait_until(
-      [&] { return metric(srv.http().get("/metrics").body, "peerchat_slow_consumer_closes_total") >= 1; }, 30s, 20ms);
+      [&] { return metric(srv.http().get("/metrics", test_metrics_token).body, "peerchat_slow_consumer_closes_total") >= 1; }, 30s, 20ms);
   ASSERT_TRUE(closed) << "carol's stalled write was never given up on";
   // Carol reads again: what was buffered for her, then the close frame.
   auto end = carol->read_close(30s);
