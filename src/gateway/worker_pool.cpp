@@ -1,23 +1,12 @@
 // SPDX-License-Identifier: MIT
 // The bounded, exception-safe worker pool.
 #include "worker_pool.hpp"
+#include "peerchat/core/exception_text.hpp"
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
 #include <exception>
 
 namespace peerchat::gateway {
-
-namespace {
-std::string describe(std::exception_ptr e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (std::exception const& x) {
-    return x.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
-}  // namespace
 
 worker_pool::worker_pool(std::size_t threads, std::size_t max_tasks) : pool_(threads), max_tasks_(max_tasks) {}
 

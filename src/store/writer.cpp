@@ -1,24 +1,13 @@
 // SPDX-License-Identifier: MIT
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
+#include "peerchat/core/exception_text.hpp"
 #include <algorithm>
 #include <chrono>
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
 
 namespace peerchat::store {
-
-namespace {
-std::string describe(std::exception_ptr e) {
-  try {
-    std::rethrow_exception(e);
-  } catch (std::exception const& x) {
-    return x.what();
-  } catch (...) {
-    return "an exception that is not a std::exception";
-  }
-}
-}  // namespace
 
 writer::writer(std::filesystem::path const& file, std::size_t max_queue)
     : db_(file, database::mode::read_write), checkpointer_(file), max_queue_(std::max<std::size_t>(1, max_queue)) {

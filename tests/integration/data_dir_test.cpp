@@ -30,12 +30,6 @@ std::string octal(int mode) {
   return buf;
 }
 
-std::string login(binary_server& server, std::string const& name) {
-  auto r = server.http().post(test_server::api("/sessions"), {{"username", name}, {"password", password_for(name)}});
-  EXPECT_STATUS(r, 201);
-  return r.json().value("token", "");
-}
-
 run_result backup(fs::path const& data, fs::path const& to) {
   return run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", to.string()}, "");
 }

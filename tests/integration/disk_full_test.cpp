@@ -28,12 +28,9 @@ TEST(disk_full_test, ASendThatCannotBeStoredIsRefusedAndTheServerRecovers) {
   create_user_cli(data, "alice", "alice", password_for("alice"), true);
   binary_server server(data);
   ASSERT_TRUE(server.start()) << server.log();
-  auto login = server.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", password_for("alice")}});
-  ASSERT_STATUS(login, 201);
-  auto token = login.json()["token"].get<std::string>();
-  auto g = server.http().post(test_server::api("/groups"), {{"name", "coaches"}}, token);
-  ASSERT_STATUS(g, 201);
-  auto group = g.json()["id"].get<std::int64_t>();
+  auto token = login(server, "alice");
+  auto group = create_group(server, token, "coaches");
+  ASSERT_NE(group, 0);
   ws_client ws;
   ASSERT_TRUE(ws.connect(server.port()) && ws.hello(token)) << ws.error();
   ASSERT_TRUE(ws.send_json(send_frame(group, "before", "room enough")));

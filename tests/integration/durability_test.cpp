@@ -82,12 +82,6 @@ class durability_test : public ::testing::Test {
     return {"--send-rate", "100000", "--send-burst", "100000", "--login-rate", "1000"};
   }
 
-  std::string login(binary_server& server, std::string const& name) {
-    auto r = server.http().post(test_server::api("/sessions"), {{"username", name}, {"password", password_for(name)}});
-    EXPECT_STATUS(r, 201);
-    return r.json().value("token", "");
-  }
-
   // Every event of the group, through the HTTP API of a fresh server.
   std::vector<json> all_events(binary_server& server, std::string const& token, std::int64_t group) {
     std::vector<json> out;

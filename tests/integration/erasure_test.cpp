@@ -43,12 +43,10 @@ TEST(erasure_test, ADeletedMessageLeavesEveryFileOfTheDataDirWithinAMinute) {
   create_user_cli(data, "alice", "alice", password_for("alice"), true);
   binary_server server(data);
   ASSERT_TRUE(server.start()) << server.log();
-  auto login = server.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", password_for("alice")}});
-  ASSERT_STATUS(login, 201);
-  auto token = login.json()["token"].get<std::string>();
-  auto g = server.http().post(test_server::api("/groups"), {{"name", "coaches"}}, token);
-  ASSERT_STATUS(g, 201);
-  auto messages = test_server::api("/groups/" + std::to_string(g.json()["id"].get<std::int64_t>()) + "/messages");
+  auto token = login(server, "alice");
+  auto group = create_group(server, token, "coaches");
+  ASSERT_NE(group, 0);
+  auto messages = test_server::api("/groups/" + std::to_string(group) + "/messages");
 
   // Lower case: the full-text index keeps words folded to lower case, and must lose it too.
   std::string const marker = "zqxsecretmarker" + std::to_string(::getpid());
@@ -88,12 +86,10 @@ TEST(erasure_test, ABackupMadeRightAfterADeleteDoesNotHoldTheText) {
   create_user_cli(data, "alice", "alice", password_for("alice"), true);
   binary_server server(data);
   ASSERT_TRUE(server.start()) << server.log();
-  auto login = server.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", password_for("alice")}});
-  ASSERT_STATUS(login, 201);
-  auto token = login.json()["token"].get<std::string>();
-  auto g = server.http().post(test_server::api("/groups"), {{"name", "coaches"}}, token);
-  ASSERT_STATUS(g, 201);
-  auto messages = test_server::api("/groups/" + std::to_string(g.json()["id"].get<std::int64_t>()) + "/messages");
+  auto token = login(server, "alice");
+  auto group = create_group(server, token, "coaches");
+  ASSERT_NE(group, 0);
+  auto messages = test_server::api("/groups/" + std::to_string(group) + "/messages");
   std::string const marker = "zqxbackupmarker" + std::to_string(::getpid());
   for (int i = 0; i < 20; ++i)
     ASSERT_STATUS(server.http().post(messages, {{"body", "filler " + std::to_string(i)}, {"client_msg_id", "f" + std::to_string(i)}}, token), 201);

@@ -26,12 +26,6 @@ class shutdown_test : public ::testing::Test {
 
   std::vector<std::string> args() const { return {"--send-rate", "100000", "--send-burst", "100000"}; }
 
-  std::string login(binary_server& server, std::string const& name) {
-    auto r = server.http().post(test_server::api("/sessions"), {{"username", name}, {"password", password_for(name)}});
-    EXPECT_STATUS(r, 201);
-    return r.json().value("token", "");
-  }
-
   temp_dir dir;
   std::filesystem::path data;
 };

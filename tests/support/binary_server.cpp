@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The real server binary under test control.
 #include "support/binary_server.hpp"
+#include "support/test_server.hpp"
 
 #include "support/wait.hpp"
 
@@ -49,6 +50,18 @@ std::string binary_server::log() const {
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+std::string login(binary_server& server, std::string const& username) {
+  auto r = server.http().post(test_server::api("/sessions"), {{"username", username}, {"password", password_for(username)}});
+  EXPECT_STATUS(r, 201);
+  return r.status == 201 ? r.json().value("token", "") : "";
+}
+
+std::int64_t create_group(binary_server& server, std::string const& token, std::string const& name) {
+  auto r = server.http().post(test_server::api("/groups"), {{"name", name}}, token);
+  EXPECT_STATUS(r, 201);
+  return r.status == 201 ? r.json()["id"].get<std::int64_t>() : 0;
 }
 
 }  // namespace peerchat::test

@@ -42,4 +42,10 @@ class binary_server {
   child_process process_;
 };
 
+// Logs `username` in (password_for(username)) over HTTP; the token, or "" after a failed
+// expectation.
+std::string login(binary_server& server, std::string const& username);
+// Creates a group as the token's user; its id, or 0 after a failed expectation.
+std::int64_t create_group(binary_server& server, std::string const& token, std::string const& name);
+
 }  // namespace peerchat::test
