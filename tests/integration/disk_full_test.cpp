@@ -41,7 +41,7 @@ TEST(disk_full_test, ASendThatCannotBeStoredIsRefusedAndTheServerRecovers) {
   ASSERT_TRUE(limit_file_size(server.pid(), 0)) << std::strerror(errno);
   ASSERT_TRUE(ws.send_json(send_frame(group, "full", "no room for this")));
   auto answer = ws.read_until([](json const& f) { return f.value("type", "") != "event"; }, 20s);
-  ASSERT_TRUE(answer) << "no answer to a send the store could not take; log: " << server.log();
+  ASSERT_TRUE(answer) << "no answer to a send the store could not take (" << ws.error() << ", last frame " << ws.last_frame() << "); log: " << server.log();
   EXPECT_EQ(answer->value("type", ""), "error") << *answer;
   EXPECT_EQ(answer->value("code", ""), "internal") << *answer;
   EXPECT_EQ(answer->value("ref", ""), "full") << *answer;

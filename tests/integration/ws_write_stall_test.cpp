@@ -35,11 +35,15 @@ TEST_F(ws_write_stall_test, AReaderThatStopsInAQuietGroupIsClosed) {
   bool closed = wait_until(
       [&] { return metric(srv.http().get("/metrics", test_metrics_token).body, "peerchat_slow_consumer_closes_total") >= 1; }, 30s, 20ms);
   ASSERT_TRUE(closed) << "carol's stalled write was never given up on";
-  // Carol reads again: what was buffered for her, then the close frame.
+  // Carol reads again: what was buffered for her, then the close frame. The server gives a
+  // close handshake 5 s before it drops the socket; a slow build (TSan) may not drain megabytes
+  // through a 4 KiB window in that time, and then the drop is the answer.
   auto end = carol->read_close(30s);
-  EXPECT_EQ(end.how, ws_close::outcome::closed) << end.error;
-  EXPECT_EQ(end.code, 1008);
-  EXPECT_EQ(end.reason, "client too slow");
+  ASSERT_NE(end.how, ws_close::outcome::open) << "carol's connection outlived the stall";
+  if (end.how == ws_close::outcome::closed) {
+    EXPECT_EQ(end.code, 1008);
+    EXPECT_EQ(end.reason, "client too slow");
+  }
 
   // Alice was never slowed: she still gets answers at once.
   ASSERT_TRUE(alice->send_json({{"type", "ping"}}));
