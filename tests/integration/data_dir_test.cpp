@@ -30,10 +30,6 @@ std::string octal(int mode) {
   return buf;
 }
 
-run_result backup(fs::path const& data, fs::path const& to) {
-  return run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", to.string()}, "");
-}
-
 run_result restore(fs::path const& data, fs::path const& from) {
   return run_process({peerchat_binary(), "restore", "--data-dir", data.string(), "--from", from.string()}, "");
 }

@@ -22,15 +22,9 @@ bool limit_file_size(int pid, rlim_t bytes) {
   return ::prlimit(pid, RLIMIT_FSIZE, &lim, nullptr) == 0;
 }
 
-TEST(disk_full_test, ASendThatCannotBeStoredIsRefusedAndTheServerRecovers) {
-  temp_dir dir;
-  auto data = dir.path() / "data";
-  create_user_cli(data, "alice", "alice", password_for("alice"), true);
-  binary_server server(data);
-  ASSERT_TRUE(server.start()) << server.log();
-  auto token = login(server, "alice");
-  auto group = create_group(server, token, "coaches");
-  ASSERT_NE(group, 0);
+class disk_full_test : public alice_binary_test {};
+
+TEST_F(disk_full_test, ASendThatCannotBeStoredIsRefusedAndTheServerRecovers) {
   ws_client ws;
   ASSERT_TRUE(ws.connect(server.port()) && ws.hello(token)) << ws.error();
   ASSERT_TRUE(ws.send_json(send_frame(group, "before", "room enough")));

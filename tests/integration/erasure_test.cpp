@@ -36,17 +36,9 @@ std::string joined(std::vector<std::string> const& names) {
   return out;
 }
 
-TEST(erasure_test, ADeletedMessageLeavesEveryFileOfTheDataDirWithinAMinute) {
-  temp_dir dir;
-  auto data = dir.path() / "data";
-  std::filesystem::create_directories(data);
-  create_user_cli(data, "alice", "alice", password_for("alice"), true);
-  binary_server server(data);
-  ASSERT_TRUE(server.start()) << server.log();
-  auto token = login(server, "alice");
-  auto group = create_group(server, token, "coaches");
-  ASSERT_NE(group, 0);
-  auto messages = test_server::api("/groups/" + std::to_string(group) + "/messages");
+class erasure_test : public alice_binary_test {};
+
+TEST_F(erasure_test, ADeletedMessageLeavesEveryFileOfTheDataDirWithinAMinute) {
 
   // Lower case: the full-text index keeps words folded to lower case, and must lose it too.
   std::string const marker = "zqxsecretmarker" + std::to_string(::getpid());
@@ -74,22 +66,12 @@ TEST(erasure_test, ADeletedMessageLeavesEveryFileOfTheDataDirWithinAMinute) {
 
   // A backup made after the delete never holds the text, whatever the WAL still did.
   auto copy = dir.path() / "after-delete.db";
-  auto r = run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", copy.string()}, "");
+  auto r = backup(data, copy);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(file_contains(copy, marker)) << "the backup made after the delete holds the deleted text";
 }
 
-TEST(erasure_test, ABackupMadeRightAfterADeleteDoesNotHoldTheText) {
-  temp_dir dir;
-  auto data = dir.path() / "data";
-  std::filesystem::create_directories(data);
-  create_user_cli(data, "alice", "alice", password_for("alice"), true);
-  binary_server server(data);
-  ASSERT_TRUE(server.start()) << server.log();
-  auto token = login(server, "alice");
-  auto group = create_group(server, token, "coaches");
-  ASSERT_NE(group, 0);
-  auto messages = test_server::api("/groups/" + std::to_string(group) + "/messages");
+TEST_F(erasure_test, ABackupMadeRightAfterADeleteDoesNotHoldTheText) {
   std::string const marker = "zqxbackupmarker" + std::to_string(::getpid());
   for (int i = 0; i < 20; ++i)
     ASSERT_STATUS(server.http().post(messages, {{"body", "filler " + std::to_string(i)}, {"client_msg_id", "f" + std::to_string(i)}}, token), 201);
@@ -98,7 +80,7 @@ TEST(erasure_test, ABackupMadeRightAfterADeleteDoesNotHoldTheText) {
   ASSERT_STATUS(server.http().del(messages + "/" + std::to_string(secret.json()["seq"].get<std::int64_t>()), token), 204);
   // At once, before any checkpoint: the backup reads the current pages, WAL included.
   auto copy = dir.path() / "right-after.db";
-  auto r = run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", copy.string()}, "");
+  auto r = backup(data, copy);
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_FALSE(file_contains(copy, marker)) << "the backup holds the deleted text";
 }

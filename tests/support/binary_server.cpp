@@ -58,6 +58,10 @@ std::string login(binary_server& server, std::string const& username) {
   return r.status == 201 ? r.json().value("token", "") : "";
 }
 
+run_result backup(std::filesystem::path const& data, std::filesystem::path const& to) {
+  return run_process({peerchat_binary(), "backup", "--data-dir", data.string(), "--to", to.string()}, "");
+}
+
 std::int64_t create_group(binary_server& server, std::string const& token, std::string const& name) {
   auto r = server.http().post(test_server::api("/groups"), {{"name", name}}, token);
   EXPECT_STATUS(r, 201);

@@ -4,6 +4,9 @@
 #pragma once
 #include "support/http_client.hpp"
 #include "support/process.hpp"
+#include "support/test_server.hpp"
+
+#include <gtest/gtest.h>
 
 #include <chrono>
 #include <filesystem>
@@ -45,7 +48,29 @@ class binary_server {
 // Logs `username` in (password_for(username)) over HTTP; the token, or "" after a failed
 // expectation.
 std::string login(binary_server& server, std::string const& username);
+// `peerchat backup --data-dir data --to to`, run to its end.
+run_result backup(std::filesystem::path const& data, std::filesystem::path const& to);
 // Creates a group as the token's user; its id, or 0 after a failed expectation.
 std::int64_t create_group(binary_server& server, std::string const& token, std::string const& name);
+
+// The real binary on its own data dir, alice logged in, and the group she writes to.
+class alice_binary_test : public testing::Test {
+ protected:
+  void SetUp() override {
+    create_user_cli(data, "alice", "alice", password_for("alice"), true);
+    ASSERT_TRUE(server.start()) << server.log();
+    token = login(server, "alice");
+    group = create_group(server, token, "coaches");
+    ASSERT_NE(group, 0);
+    messages = test_server::api("/groups/" + std::to_string(group) + "/messages");
+  }
+
+  temp_dir dir;
+  std::filesystem::path data = dir.path() / "data";
+  binary_server server{data};
+  std::string token;
+  std::int64_t group = 0;
+  std::string messages;  // the group's messages route
+};
 
 }  // namespace peerchat::test
