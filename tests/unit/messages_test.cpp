@@ -617,7 +617,9 @@ TEST_F(Messages, SearchWithANulByteAnswersInsteadOfThrowing) {
   for (std::string q : {std::string("hel\0lo", 6), std::string(1, '\0'), std::string("hello \0", 7)}) {
     std::optional<result<std::vector<search_hit>>> r;
     EXPECT_NO_THROW(r = messages().search(alice.user, q, std::nullopt, 10)) << testing::PrintToString(q);
-    if (r && !*r) EXPECT_EQ(r->error().code, errc::bad_request) << testing::PrintToString(q);
+    if (r && !*r) {
+      EXPECT_EQ(r->error().code, errc::bad_request) << testing::PrintToString(q);
+    }
   }
 }
 

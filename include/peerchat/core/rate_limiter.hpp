@@ -3,6 +3,7 @@
 #pragma once
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/error.hpp"
+#include "peerchat/core/token_bucket.hpp"
 #include <cstddef>
 #include <cstdint>
 #include <list>
@@ -41,16 +42,16 @@ class rate_limiter {
  private:
   struct bucket {
     std::string key;
-    double tokens;
+    token_bucket tokens;
     millis_t updated;
   };
   using lru_list = std::list<bucket>;
 
-  double tokens_at(bucket const& b, millis_t now) const;
+  static bool full(bucket const& b, millis_t now) { return b.tokens.full(static_cast<double>(now - b.updated)); }
   void drop_expired(millis_t now, int at_most);  // mutex_ held
 
   clock const& clock_;
-  double per_ms_;
+  double per_second_;
   double burst_;
   std::size_t max_keys_;
   mutable std::mutex mutex_;
