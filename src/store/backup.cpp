@@ -55,13 +55,16 @@ std::string restore(std::filesystem::path const& from, std::filesystem::path con
   fs::remove(tmp);
   std::string epoch;
   try {
-    database source(from, database::mode::read_only);
-    check_integrity(source, "the backup " + from.string());
-    database target(tmp, database::mode::read_write);
-    target.exec("PRAGMA journal_mode = DELETE");  // one self-contained file until the server opens it
-    copy_database(source, target);
-    migrate(target);  // a backup from an older peerchat
-    epoch = renew_epoch(target);
+    // Work on a copy in the data dir: the backup may sit on a read-only mount (the documented
+    // `docker run -v backup.db:/restore.db:ro`), where SQLite cannot open a file whose header
+    // says WAL ("attempt to write a readonly database": it needs its -shm beside it).
+    fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
+    make_owner_only(tmp);
+    database restored(tmp, database::mode::read_write);
+    check_integrity(restored, "the backup " + from.string());
+    restored.exec("PRAGMA journal_mode = DELETE");  // one self-contained file until the server opens it
+    migrate(restored);  // a backup from an older peerchat
+    epoch = renew_epoch(restored);
   } catch (...) {
     fs::remove(tmp);
     throw;
