@@ -4,19 +4,21 @@
 # The layers, and what each may include besides itself (docs/architecture.md):
 #   core     → nothing                 domain   → core
 #   store    → core, domain            protocol → core, domain
-#   service  → core, domain, store     gateway  → core, domain, protocol, service
+#   service  → core, domain, store     gateway  → core, domain, protocol, service, push
+#   push     → core, domain, service   (Web Push: encryption, VAPID, the dispatcher)
 # One include/ folder and static libraries that link each other PUBLIC would let any layer
 # include any header and still build; this check is what keeps the direction.
 if(NOT ROOT)
   message(FATAL_ERROR "check_layers: pass -DROOT=<source dir>")
 endif()
 
-set(layers core domain store protocol service gateway)
-set(forbidden_core domain store protocol service gateway)
-set(forbidden_domain store protocol service gateway)
-set(forbidden_store protocol service gateway)
-set(forbidden_protocol store service gateway)
-set(forbidden_service protocol gateway)
+set(layers core domain store protocol service push gateway)
+set(forbidden_core domain store protocol service push gateway)
+set(forbidden_domain store protocol service push gateway)
+set(forbidden_store protocol service push gateway)
+set(forbidden_protocol store service push gateway)
+set(forbidden_service protocol push gateway)
+set(forbidden_push store protocol gateway)
 set(forbidden_gateway store)
 
 set(violations "")

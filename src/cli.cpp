@@ -29,7 +29,15 @@ struct option {
   std::string_view env;
   std::string_view help;
   std::function<void(config&, std::string const&)> set;
+  bool is_switch = false;  // takes no value on the command line (--flag); env/config: true/false
 };
+
+// A switch: given alone on the command line it is "", which means on.
+bool to_bool(std::string const& value, std::string_view name) {
+  if (value.empty() || value == "1" || value == "true" || value == "yes") return true;
+  if (value == "0" || value == "false" || value == "no") return false;
+  throw std::runtime_error(std::string(name) + " must be true or false, got '" + value + "'");
+}
 
 std::int64_t to_int(std::string const& value, std::string_view name, std::int64_t min, std::int64_t max) {
   std::int64_t v = 0;
@@ -142,6 +150,30 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.user_frames_burst = to_double(v, "--user-frame-burst"); }},
       {"write-stall", "PEERCHAT_WRITE_STALL", "seconds one WebSocket write may take before 1008 (default 30)",
        [](config& c, std::string const& v) { c.limits.write_stall = std::chrono::seconds(to_int(v, "--write-stall", 1, 3600)); }},
+      {"push-allow-loopback", "PEERCHAT_PUSH_ALLOW_LOOPBACK",
+       "also accept push endpoints on 127.0.0.1 (for tests only; off by default)",
+       [](config& c, std::string const& v) { c.push.allow_loopback = to_bool(v, "--push-allow-loopback"); }, true},
+      {"push-content", "PEERCHAT_PUSH_CONTENT", "full (default) or minimal: pushes carry ids only, no text or names",
+       [](config& c, std::string const& v) {
+         if (v != "full" && v != "minimal") throw std::runtime_error("--push-content must be full or minimal");
+         c.push.minimal_content = v == "minimal";
+       }},
+      {"push-subject", "PEERCHAT_PUSH_SUBJECT", "contact for push services, mailto: or https: (default: the public URL)",
+       [](config& c, std::string const& v) {
+         if (!v.starts_with("mailto:") && !v.starts_with("https:"))
+           throw std::runtime_error("--push-subject must start with mailto: or https:");
+         c.push.subject = v;
+       }},
+      {"push-queue", "PEERCHAT_PUSH_QUEUE", "pushes waiting to be sent before the oldest is dropped (default 10000)",
+       [](config& c, std::string const& v) { c.push.queue = to_int(v, "--push-queue", 1, 10'000'000); }},
+      {"push-in-flight", "PEERCHAT_PUSH_IN_FLIGHT", "requests to push services at once (default 32)",
+       [](config& c, std::string const& v) { c.push.in_flight = to_int(v, "--push-in-flight", 1, 10'000); }},
+      {"push-timeout", "PEERCHAT_PUSH_TIMEOUT", "seconds one request to a push service may take (default 10)",
+       [](config& c, std::string const& v) { c.push.timeout = std::chrono::seconds(to_int(v, "--push-timeout", 1, 600)); }},
+      {"push-attempts", "PEERCHAT_PUSH_ATTEMPTS", "tries of one push on 429, 5xx or network errors (default 5)",
+       [](config& c, std::string const& v) { c.push.max_attempts = static_cast<int>(to_int(v, "--push-attempts", 1, 100)); }},
+      {"push-ttl", "PEERCHAT_PUSH_TTL", "seconds a push service keeps an undelivered push (default 86400)",
+       [](config& c, std::string const& v) { c.push.ttl = std::chrono::seconds(to_int(v, "--push-ttl", 0, 2'419'200)); }},
   };
   return table;
 }
@@ -326,7 +358,10 @@ std::string serve_help() {
 
 config load_config(std::vector<std::string> const& args) {
   config cfg;
-  auto flags = parse_flags(args, {});
+  std::vector<std::string_view> switches;
+  for (auto const& o : options())
+    if (o.is_switch) switches.push_back(o.flag);
+  auto flags = parse_flags(args, switches);
   std::string file;
   if (char const* env = std::getenv("PEERCHAT_CONFIG")) file = env;
   for (auto const& [name, value] : flags)

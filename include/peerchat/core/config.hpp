@@ -65,6 +65,19 @@ struct limits {
   double user_frames_burst = 180;
 };
 
+// Web Push (docs/notifications.md). A push is a small POST to the browser vendor's push service;
+// a group of a dozen sends a few a minute, a busy one a few a second.
+struct push_settings {
+  bool allow_loopback = false;     // also accept http(s)://127.0.0.1:PORT endpoints (tests only)
+  bool minimal_content = false;    // payloads carry ids only, never text, sender or group name
+  std::string subject;             // VAPID `sub` (mailto: or https:); empty: the public URL
+  std::size_t queue = 10'000;      // pushes waiting to be sent; over it the oldest is dropped
+  std::size_t in_flight = 32;      // requests to push services at once
+  std::chrono::seconds timeout{10};   // one request: connect, TLS, send, answer
+  int max_attempts = 5;            // tries of one push on 429/5xx/network errors, with backoff
+  std::chrono::seconds ttl{86'400};   // how long a push service keeps an undelivered push
+};
+
 struct config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
@@ -79,6 +92,7 @@ struct config {
   std::string trusted_proxies;  // CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed
   std::string metrics_token;    // bearer token for /metrics on the main listener; empty: no /metrics there
   std::string metrics_listen;   // ADDR:PORT serving /metrics without a token (private network); empty: none
+  push_settings push;
 
   // The public URL with no trailing slash, derived from the listen address when unset.
   std::string effective_public_url() const;
