@@ -7,6 +7,7 @@
 #include "peerchat/core/config.hpp"
 #include "peerchat/service/backend.hpp"
 #include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/push/dispatcher.hpp"
 #include <atomic>
 #include <memory>
 
@@ -38,6 +39,9 @@ struct app {
   std::atomic<std::uint64_t> rate_limited_frames{0};
   std::shared_ptr<connection_limits> connections;   // the caps on open sockets
   std::atomic<std::uint64_t> accept_backoffs{0};    // accepts postponed for lack of file descriptors
+  // Web Push: fed after each commit by the writer (server.cpp), its own threads; made last
+  // and destroyed first, since its sources point at the members above.
+  std::unique_ptr<push::dispatcher> push_dispatcher;
 };
 
 }  // namespace peerchat::gateway
