@@ -1,52 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Endpoint URL parsing and the SSRF guard on resolved addresses.
 #include "peerchat/push/endpoint.hpp"
+#include "peerchat/core/public_address.hpp"
 #include <charconv>
 
 namespace peerchat::push {
 
-namespace {
-bool in_v4(std::uint32_t a, std::uint32_t net, int bits) {
-  return bits == 0 || (a >> (32 - bits)) == (net >> (32 - bits));
-}
-
-bool v4_allowed(boost::asio::ip::address_v4 const& v4, bool allow_loopback) {
-  std::uint32_t a = v4.to_uint();
-  if (allow_loopback && a == 0x7f000001) return true;
-  struct range {
-    std::uint32_t net;
-    int bits;
-  };
-  static constexpr range refused[] = {
-      {0x00000000, 8},   // "this network", 0.0.0.0
-      {0x0a000000, 8},   // 10/8
-      {0x64400000, 10},  // 100.64/10 carrier-grade NAT
-      {0x7f000000, 8},   // loopback
-      {0xa9fe0000, 16},  // link-local (cloud metadata services live here)
-      {0xac100000, 12},  // 172.16/12
-      {0xc0000000, 24},  // IETF protocol assignments
-      {0xc0a80000, 16},  // 192.168/16
-      {0xc6120000, 15},  // 198.18/15 benchmarking
-      {0xe0000000, 4},   // multicast
-      {0xf0000000, 4},   // reserved and broadcast
-  };
-  for (auto const& r : refused)
-    if (in_v4(a, r.net, r.bits)) return false;
-  return true;
-}
-}  // namespace
-
 bool address_allowed(boost::asio::ip::address const& a, bool allow_loopback) {
-  if (a.is_v4()) return v4_allowed(a.to_v4(), allow_loopback);
+  if (a.is_v4()) {
+    std::uint32_t v4 = a.to_v4().to_uint();
+    return (allow_loopback && v4 == 0x7f000001) || is_public_ipv4(v4);
+  }
   auto v6 = a.to_v6();
-  if (v6.is_v4_mapped()) return v4_allowed(boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6), allow_loopback);
-  auto b = v6.to_bytes();
-  if (v6.is_unspecified() || v6.is_loopback() || v6.is_multicast() || v6.is_link_local() || v6.is_site_local())
-    return false;
-  if ((b[0] & 0xfe) == 0xfc) return false;  // fc00::/7 unique local
-  // The rest of ::/8 (IPv4-compatible and other legacy forms) is not a public address.
-  if (b[0] == 0) return false;
-  return true;
+  if (allow_loopback && v6.is_v4_mapped() && boost::asio::ip::make_address_v4(boost::asio::ip::v4_mapped, v6).to_uint() == 0x7f000001)
+    return true;
+  return is_public_ipv6(v6.to_bytes());
 }
 
 std::optional<endpoint_url> parse_endpoint(std::string_view url, bool allow_loopback) {

@@ -21,7 +21,4 @@ result<void> check_push_endpoint(std::string_view endpoint, bool allow_loopback)
 result<std::string> check_p256dh(std::string_view key);
 result<std::string> check_push_auth(std::string_view secret);
 
-// Decodes base64url (with or without `=` padding); nullopt when it is not.
-std::optional<std::string> base64url_decode(std::string_view text);
-
 }  // namespace peerchat::service
