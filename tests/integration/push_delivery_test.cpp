@@ -143,7 +143,7 @@ class push_delivery_test : public testing::Test {
 };
 
 TEST_F(push_delivery_test, a_message_reaches_every_other_member_verified_and_decrypted_never_the_sender) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto alice = subscribe("alice");
   auto bob = subscribe("bob");
   auto bob_laptop = subscribe("bob");
@@ -177,7 +177,7 @@ TEST_F(push_delivery_test, a_message_reaches_every_other_member_verified_and_dec
 }
 
 TEST_F(push_delivery_test, a_fresh_focus_on_the_group_silences_it_a_stale_or_cleared_one_does_not) {
-  start({"--focus-seconds", "2"});
+  ASSERT_NO_FATAL_FAILURE(start({"--focus-seconds", "2"}));
   auto bob = subscribe("bob");
   auto carol = subscribe("carol");
   auto ws = std::make_unique<ws_client>();
@@ -211,7 +211,7 @@ TEST_F(push_delivery_test, a_fresh_focus_on_the_group_silences_it_a_stale_or_cle
 }
 
 TEST_F(push_delivery_test, levels_mentions_and_all_follow_the_contract) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto alice = subscribe("alice");
   auto bob = subscribe("bob");
   auto carol = subscribe("carol");
@@ -246,7 +246,7 @@ TEST_F(push_delivery_test, levels_mentions_and_all_follow_the_contract) {
 }
 
 TEST_F(push_delivery_test, a_mute_silences_everything_until_it_ends) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto erin = subscribe("erin");
   put_level("bob", {{"level", "all"}, {"muted_until", now_ms() + 3'600'000}});
@@ -259,7 +259,7 @@ TEST_F(push_delivery_test, a_mute_silences_everything_until_it_ends) {
 }
 
 TEST_F(push_delivery_test, quiet_hours_covering_now_silence_all_but_allowed_mentions) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto erin = subscribe("erin");
   json quiet{{"start", utc_clock(-60min)}, {"end", utc_clock(60min)}, {"tz", "UTC"}, {"allow_mentions", false}};
@@ -286,7 +286,7 @@ TEST_F(push_delivery_test, quiet_hours_covering_now_silence_all_but_allowed_ment
 }
 
 TEST_F(push_delivery_test, a_410_deletes_the_subscription) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto kept = subscribe("bob");
   push.script(bob, json::array({{{"status", 410}}}));
@@ -310,7 +310,7 @@ TEST_F(push_delivery_test, a_410_deletes_the_subscription) {
 }
 
 TEST_F(push_delivery_test, a_429_with_retry_after_is_retried_and_then_delivered) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   push.script(bob, json::array({{{"status", 429}, {"retry_after", 1}}}));
   auto s = send("alice", "retry me");
@@ -325,7 +325,7 @@ TEST_F(push_delivery_test, a_429_with_retry_after_is_retried_and_then_delivered)
 }
 
 TEST_F(push_delivery_test, a_push_service_that_never_answers_delays_no_delivery_and_no_ack) {
-  start({"--push-in-flight", "4", "--push-timeout", "30"});
+  ASSERT_NO_FATAL_FAILURE(start({"--push-in-flight", "4", "--push-timeout", "30"}));
   auto bob = subscribe("bob");
   push.script(bob, json::array(), {{"hang", true}});
   auto alice_ws = std::make_unique<ws_client>();
@@ -342,7 +342,7 @@ TEST_F(push_delivery_test, a_push_service_that_never_answers_delays_no_delivery_
 }
 
 TEST_F(push_delivery_test, logging_out_deletes_the_sessions_subscriptions) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto erin = subscribe("erin");
   auto r = http().del(test_server::api("/sessions/current"), tokens["bob"]);
@@ -357,7 +357,7 @@ TEST_F(push_delivery_test, logging_out_deletes_the_sessions_subscriptions) {
 }
 
 TEST_F(push_delivery_test, every_payload_has_one_size_and_a_long_body_is_truncated) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto shortest = send("alice", "ok");
   auto longest = send("alice", repeat("ü long message ", 250));  // ~4 KB of UTF-8
@@ -382,7 +382,7 @@ TEST_F(push_delivery_test, every_payload_has_one_size_and_a_long_body_is_truncat
 }
 
 TEST_F(push_delivery_test, deleting_a_message_sends_a_silent_push_that_removes_its_notification) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   auto s = send("alice", "oops, wrong group");
   ASSERT_TRUE(payload_for(bob, s).is_object());
@@ -396,7 +396,7 @@ TEST_F(push_delivery_test, deleting_a_message_sends_a_silent_push_that_removes_i
 }
 
 TEST_F(push_delivery_test, metrics_count_pushes_and_subscriptions) {
-  start();
+  ASSERT_NO_FATAL_FAILURE(start());
   auto bob = subscribe("bob");
   subscribe("carol");
   push.script(bob, json::array({{{"status", 500}}}), {{"status", 404}});
@@ -418,7 +418,7 @@ TEST_F(push_delivery_test, metrics_count_pushes_and_subscriptions) {
 class push_minimal_content_test : public push_delivery_test {};
 
 TEST_F(push_minimal_content_test, minimal_content_carries_ids_only) {
-  start({"--push-content", "minimal"});
+  ASSERT_NO_FATAL_FAILURE(start({"--push-content", "minimal"}));
   auto bob = subscribe("bob");
   auto s = send("alice", "@bob the secret plan");
   auto p = payload_for(bob, s);
