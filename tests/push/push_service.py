@@ -23,14 +23,15 @@ Test API (JSON bodies):
        answers are used in order, one per push to that subscription; then `default`
        (itself an answer, 201 when absent) for every later push.
   GET  /__received[?id=ID]         -> {pushes:[record…]} in arrival order
-  GET  /__stats                    -> {received, in_flight, max_in_flight, hanging}
+  GET  /__stats                    -> {received, in_flight, max_in_flight, hanging, first_at, last_at}
 A record: {id, at, status (what we answered, 0 = hang), ttl, urgency, topic, encoding,
   body_length, payload (decrypted JSON) | null, claims (the JWT's) | null, errors:[…]}.
 `errors` is empty for a push that passed every check.
 
-Usage: push_service.py [--port-file F] [--deadline S] [--parent-pid P] [--tls-cert C --tls-key K]
+Usage: push_service.py [--fast] [--port-file F] [--deadline S] [--parent-pid P] [--tls-cert C --tls-key K]
   Binds 127.0.0.1 port 0, prints "port N" (and writes N to --port-file, atomically), serves
   until --deadline seconds have passed (default 300) or the parent process is gone.
+  --fast (for the bench) checks and records nothing: it counts pushes and answers 201.
   push_service.py --self-test   checks the checker (RFC 8291's example message, a JWT).
 """
 import argparse
@@ -198,6 +199,10 @@ class State:
         self.in_flight = 0
         self.max_in_flight = 0
         self.hanging = 0
+        self.first_at = None      # arrival of the first and the latest push (time.time())
+        self.last_at = None
+        self.fast_count = 0
+        self.fast = False         # --fast: count and answer 201, check nothing (the bench)
         self.stopping = threading.Event()  # set at shutdown: hanging requests end
 
 
@@ -239,8 +244,9 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(200, {"pushes": pushes})
         if url.path == "/__stats":
             with st.lock:
-                stats = {"received": len(st.received), "in_flight": st.in_flight,
-                         "max_in_flight": st.max_in_flight, "hanging": st.hanging}
+                stats = {"received": len(st.received) + st.fast_count, "in_flight": st.in_flight,
+                         "max_in_flight": st.max_in_flight, "hanging": st.hanging,
+                         "first_at": st.first_at, "last_at": st.last_at}
             return self.reply(200, stats)
         self.reply(404, {"error": "no such path"})
 
@@ -287,6 +293,14 @@ class Handler(BaseHTTPRequestHandler):
     def checked_push(self, sub_id):
         st = self.state
         body = self.read_body()
+        with st.lock:
+            st.last_at = time.time()
+            if st.first_at is None:
+                st.first_at = st.last_at
+            if st.fast:
+                st.fast_count += 1
+        if st.fast:
+            return self.reply(201)
         now = int(time.time())
         errors = []
         record = {"id": sub_id, "at": time.time(), "status": None,
@@ -401,6 +415,7 @@ def main():
     parser.add_argument("--parent-pid", type=int, default=0, help="stop when this process is gone")
     parser.add_argument("--tls-cert")
     parser.add_argument("--tls-key")
+    parser.add_argument("--fast", action="store_true", help="check and record nothing, count and answer 201 (bench)")
     parser.add_argument("--self-test", action="store_true")
     args = parser.parse_args()
     if args.self_test:
@@ -416,6 +431,7 @@ def main():
     port = server.server_address[1]
     server.origin = "%s://127.0.0.1:%d" % (scheme, port)
     server.state = State()
+    server.state.fast = args.fast
     print("port %d" % port, flush=True)
     if args.port_file:
         tmp = args.port_file + ".tmp"
