@@ -21,6 +21,7 @@ app::app(config c)
   };
   src.subscription_gone = [this](std::int64_t id) { notifications.subscription_gone(id); };
   src.subscription_count = [this] { return notifications.subscription_count(); };
+  src.focused = [this](user_id u, group_id g) { return focus.fresh(u, g, clock.now()); };
   // The VAPID `sub`: the self-hoster's contact, else the server's public URL.
   std::string subject = cfg.push.subject.empty() ? public_url : cfg.push.subject;
   push_dispatcher = std::make_unique<push::dispatcher>(cfg.push, push::server_keys::load_or_create(ctx), subject, std::move(src),
