@@ -15,8 +15,8 @@ constexpr char select_sql[] = "SELECT user_id FROM mentions WHERE group_id = ?1 
 }  // namespace
 
 std::vector<std::int64_t> store_mentions(store::database& db, group_id g, seq_t seq, user_id sender,
-                                         std::string_view body, millis_t ts) {
-  db.prepare(clear_sql).bind(1, raw(g)).bind(2, seq).exec();
+                                         std::string_view body, millis_t ts, bool replace) {
+  if (replace) db.prepare(clear_sql).bind(1, raw(g)).bind(2, seq).exec();
   std::vector<std::int64_t> out;
   if (body.find('@') == std::string_view::npos) return out;  // the common case reads no members
   std::vector<mention_candidate> members;

@@ -133,7 +133,7 @@ void messages::send_async(user const& who, send_request req, std::function<void(
             .bind(7, now)
             .exec();
         auto message_row_id = db.last_insert_rowid();
-        auto mentioned = store_mentions(db, req.group, seq, who.id, req.body, now);
+        auto mentioned = store_mentions(db, req.group, seq, who.id, req.body, now, false);
         nlohmann::ordered_json body{{"id", message_row_id},
                                     {"sender", {{"user_id", raw(who.id)}, {"display_name", who.display_name}}},
                                     {"body", req.body},
@@ -180,7 +180,7 @@ result<event> messages::edit(user const& who, group_id g, seq_t seq, std::string
     created.step();
     millis_t sent_at = created.int64(0);
     created.reset();
-    auto mentioned = store_mentions(db, g, seq, who.id, *body, sent_at);
+    auto mentioned = store_mentions(db, g, seq, who.id, *body, sent_at, true);
     return append_event(db, events, {g, event_kind::message_edited, now, who.id, seq, user_id{},
                                      {{"target_seq", seq}, {"body", *body}, {"user_id", raw(who.id)},
                                       {"mentions", std::move(mentioned)}}});

@@ -186,5 +186,13 @@ TEST_F(notifications_api_test, SubscriptionsPerUserAreCapped) {
   for (auto const& s : list) EXPECT_NE(s["endpoint"], "https://push.example.com/0") << "the oldest is replaced";
 }
 
+TEST_F(notifications_api_test, AllCannotBeAUsername) {
+  auto code = srv.create_invite("alice", coaches)["code"].get<std::string>();
+  auto r = srv.http().post(test_server::api("/invites/" + code + "/accept"),
+                           {{"username", "all"}, {"display_name", "Everyone"}, {"password", "a-long-password-1"}});
+  EXPECT_ERROR(r, 400, "bad_request");
+  EXPECT_STATUS(srv.http().get(test_server::api("/invites/" + code)), 200) << "the refused accept used nothing";
+}
+
 }  // namespace
 }  // namespace peerchat::test

@@ -10,9 +10,10 @@
 namespace peerchat::service {
 
 // Finds whom `body` mentions among the group's members (service/mentions.hpp) and stores
-// it for the message at seq, replacing what an earlier version stored. Writer thread only.
+// it for the message at seq; `replace` (an edit) first drops what an earlier version stored.
+// Writer thread only.
 std::vector<std::int64_t> store_mentions(store::database& db, group_id g, seq_t seq, user_id sender,
-                                         std::string_view body, millis_t ts);
+                                         std::string_view body, millis_t ts, bool replace);
 
 // The stored mentions of the message at seq, by user id.
 std::vector<std::int64_t> stored_mentions(store::database& db, group_id g, seq_t seq);
