@@ -337,6 +337,7 @@ run_push_container() {  # NAME [podman run options]: the server on the volume, h
   timeout 60 podman run -d --name "$name" --network host -v "$volume:/data" \
     -e "PEERCHAT_LISTEN=127.0.0.1:$push_port" "$@" "$image" \
     serve --push-allow-loopback --push-attempts 1 --push-timeout 5 --metrics-token "$metrics_token" \
+    --push-subject mailto:ops@example.org \
     >/dev/null 2> >(no_systemd_noise) || fail "podman run $name failed"
   container=$name
   port=$push_port
