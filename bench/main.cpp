@@ -5,6 +5,7 @@
 #include "load.hpp"
 #include "server_process.hpp"
 #include "setup.hpp"
+#include "push_subscriptions.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -51,6 +52,8 @@ Server:
   --state-dir DIR          where --reuse-accounts keeps them with --url
   --server-arg ARG         extra argument for `serve` (repeat), e.g. --server-arg=--io-threads --server-arg=2
   --server-cpu N           pin the started server to CPU N;   --bench-cpu N: pin the bench to CPU N
+  --push-service URL       every member subscribes at this local push service (tests/push/push_service.py
+                           --fast, http://127.0.0.1:PORT); add --server-arg=--push-allow-loopback
 
 Overrides:
   --duration S  --rate MSG_PER_S  --groups N  --members N  --senders N (per group)  --inflight N (closed loop)
@@ -252,6 +255,13 @@ int run(int argc, char** argv) {
   so.state_dir = state_dir;
   std::cerr << "  setup: " << sc->groups << " groups x " << sc->members << " members through the API...\n";
   auto setup = run_setup(so);
+  if (args.has("push-service")) {
+    std::string url = args.get("push-service");
+    const std::string prefix = "http://127.0.0.1:";
+    if (!url.starts_with(prefix)) throw std::runtime_error("--push-service must be http://127.0.0.1:PORT");
+    auto push_port = static_cast<std::uint16_t>(std::stoi(url.substr(prefix.size())));
+    std::cerr << "  push: " << subscribe_members(setup, so.host, port, push_port) << " subscriptions registered\n";
+  }
 
   // One connection per member; the first `senders` members of each group send; in S4 the last is offline.
   std::vector<connection_spec> specs;

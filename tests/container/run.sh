@@ -5,6 +5,9 @@
 # admin through `podman exec`, logs in, creates a group, sends a message over the WebSocket,
 # stops and starts the container and finds the message still there, backs up while it runs and
 # restores as docs/self-hosting.md says, then removes what it made.
+# Push (issue 11): the image must verify a push service's certificate against its system store
+# (ca-certificates). A local HTTPS push service with a certificate from a throwaway CA is refused
+# by the image as it is, and reached once SSL_CERT_FILE names the image's own store plus that CA.
 # Needs root on Debian 12; installs what is missing. The first run on a bare machine takes
 # about 5 minutes (packages, debootstrap of the base image, the image build); later runs reuse
 # the base image and the build cache.
@@ -29,6 +32,9 @@ backup_dir=""
 context=""
 made_container=0
 made_volume=0
+push_containers=()
+push_service_pid=""
+pki=""
 
 say() { printf '== %s\n' "$*"; phase_start=$(date +%s); }
 took() { echo "   ${1:-done} ($(($(date +%s) - phase_start)) s)"; }
@@ -45,6 +51,9 @@ cleanup() {
     timeout 20 podman logs --tail 40 "$container" 2>&1 | sed 's/^/   /' >&2
   fi
   ((made_container)) && timeout 60 podman rm -f -t 5 "$container" >/dev/null 2>&1
+  for c in "${push_containers[@]}"; do timeout 60 podman rm -f -t 5 "$c" >/dev/null 2>&1; done
+  [[ -n $push_service_pid ]] && kill "$push_service_pid" 2>/dev/null
+  [[ -n $pki ]] && rm -rf "$pki"
   ((made_volume)) && timeout 30 podman volume rm -f "$volume" >/dev/null 2>&1
   [[ -n $rootfs ]] && rm -rf "$rootfs"
   [[ -n $backup_dir ]] && rm -rf "$backup_dir"
@@ -61,6 +70,8 @@ trap 'fail "interrupted"' INT TERM
 # Debian's python3-websockets imports only under /usr/bin/python3, never a python3 on PATH.
 py=/usr/bin/python3
 packages=(podman runc debootstrap curl python3 python3-websockets)
+# The push check: a throwaway CA (openssl) and the local push service (python3-cryptography).
+packages+=(openssl python3-cryptography)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -284,6 +295,110 @@ start_again
 has_message "$seq" "$body" || fail "message seq $seq is missing from the restored backup"
 ! has_message "$later_seq" "$later" || fail "message seq $later_seq, sent after the backup, survived the restore"
 took "backup restored: seq $seq back, seq $later_seq (sent after the backup) gone"
+
+# ---- push: certificates verified against the image's system store ----------------------------
+say "push over HTTPS: refused without the test CA, delivered with it"
+stop_cleanly
+pki=$(mktemp -d /tmp/peerchat-ctest-pki.XXXXXX)
+# A throwaway CA and a certificate for 127.0.0.1 signed by it, made here and removed at the end.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj "/CN=peerchat test CA $run_id" \
+  -addext basicConstraints=critical,CA:TRUE -addext keyUsage=critical,keyCertSign,cRLSign \
+  -keyout "$pki/ca.key" -out "$pki/ca.pem" 2>/dev/null || fail "openssl: making the test CA failed"
+openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -subj "/CN=127.0.0.1" \
+  -keyout "$pki/push.key" -out "$pki/push.csr" 2>/dev/null || fail "openssl: making the push service's key failed"
+printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n' > "$pki/ext.cnf"
+openssl x509 -req -in "$pki/push.csr" -CA "$pki/ca.pem" -CAkey "$pki/ca.key" -CAcreateserial -days 1 \
+  -extfile "$pki/ext.cnf" -out "$pki/push.pem" 2>/dev/null || fail "openssl: signing the push service's certificate failed"
+# The image's own system store (ca-certificates) plus the throwaway CA.
+timeout 60 podman run --rm --entrypoint cat "$image" /etc/ssl/certs/ca-certificates.crt > "$pki/bundle.pem" \
+  2> >(no_systemd_noise) || fail "the image has no /etc/ssl/certs/ca-certificates.crt (is ca-certificates installed?)"
+store_size=$(grep -c 'BEGIN CERTIFICATE' "$pki/bundle.pem" || true)
+((store_size >= 50)) || fail "the image's certificate store holds only $store_size certificates"
+cat "$pki/ca.pem" >> "$pki/bundle.pem"
+chmod 0644 "$pki/bundle.pem"
+
+# The push service on the host's 127.0.0.1; the containers share the host's network.
+"$py" tests/push/push_service.py --tls-cert "$pki/push.pem" --tls-key "$pki/push.key" \
+  --port-file "$pki/push.port" --deadline 600 --parent-pid $$ > "$pki/push.log" 2>&1 &
+push_service_pid=$!
+for _ in $(seq 100); do [[ -s $pki/push.port ]] && break; sleep 0.1; done
+[[ -s $pki/push.port ]] || fail "the local push service did not start: $(cat "$pki/push.log")"
+push_origin="https://127.0.0.1:$(cat "$pki/push.port")"
+push_api() {  # METHOD PATH [JSON]: the push service's test API (trusting the test CA)
+  curl -sS --fail --max-time 10 --cacert "$pki/ca.pem" -X "$1" -H 'Content-Type: application/json' \
+    ${3:+--data-binary "$3"} "$push_origin$2"
+}
+metrics_token="ctest-metrics-$RANDOM$RANDOM"
+push_port=$("$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+run_push_container() {  # NAME [podman run options]: the server on the volume, host network
+  local name=$1
+  shift
+  push_containers+=("$name")
+  timeout 60 podman run -d --name "$name" --network host -v "$volume:/data" \
+    -e "PEERCHAT_LISTEN=127.0.0.1:$push_port" "$@" "$image" \
+    serve --push-allow-loopback --push-attempts 1 --push-timeout 5 --metrics-token "$metrics_token" \
+    --push-subject mailto:ops@example.org \
+    >/dev/null 2> >(no_systemd_noise) || fail "podman run $name failed"
+  container=$name
+  port=$push_port
+  wait_healthy 60
+}
+push_metric() {  # NAME: its value in /metrics (0 when absent)
+  curl -sS --max-time 10 -H "Authorization: Bearer $metrics_token" "http://127.0.0.1:$port/metrics" \
+    | awk -v m="$1" '$1 == m { print $2 + 0; found = 1 } END { if (!found) print 0 }'
+}
+pushes_for() {  # SEQ: how many pushes the service decrypted for that seq with every check passed
+  push_api GET /__received | "$py" -c '
+import json, sys
+seq = int(sys.argv[1])
+print(sum(1 for p in json.load(sys.stdin)["pushes"]
+          if not p["errors"] and (p["payload"] or {}).get("seq") == seq))' "$1"
+}
+
+main_container=$container
+run_push_container "$run_id-push-system-store"
+printf '%s\n' "peer-$password" | timeout 30 podman exec -i "$container" \
+  peerchat admin create-user --data-dir /data --username peer --password-stdin >/dev/null \
+  || fail "creating the second user failed"
+token=""
+token=$(api POST /sessions "{\"username\":\"admin\",\"password\":\"$password\"}" | json_get token)
+admin_token=$token
+code=$(api POST "/groups/$group/invites" '{}' | json_get code)
+token=""
+token=$(api POST /sessions "{\"username\":\"peer\",\"password\":\"peer-$password\"}" | json_get token)
+api POST "/invites/$code/accept" '{}' >/dev/null
+key=$(api GET /push/key | json_get vapid_public_key) || fail "no GET /push/key"
+push_api POST /__config "{\"vapid_public_key\":\"$key\"}" >/dev/null || fail "configuring the push service failed"
+subscription=$(push_api POST /__subscription '{}') || fail "the push service made no subscription"
+api POST /push/subscriptions "$("$py" -c 'import json, sys; s = json.load(sys.stdin); print(json.dumps({"endpoint": s["endpoint"], "keys": s["keys"]}))' <<<"$subscription")" >/dev/null
+token=$admin_token
+seq1=$(api POST "/groups/$group/messages" '{"body":"to a push service we do not trust yet","client_msg_id":"ctest-push-1"}' \
+  | json_get seq)
+deadline=$(($(date +%s) + 30))
+until [[ $(push_metric peerchat_push_failed_total) != 0 ]]; do
+  (($(date +%s) < deadline)) || fail "the push to an untrusted certificate neither failed nor was counted"
+  sleep 0.2
+done
+[[ $(pushes_for "$seq1") == 0 ]] || fail "a push reached a service whose certificate the image cannot verify"
+failed_total=$(push_metric peerchat_push_failed_total)
+timeout 60 podman rm -f -t 5 "$container" >/dev/null 2>&1
+took "refused: the image's store does not trust the test CA (peerchat_push_failed_total $failed_total)"
+
+say "the same push with SSL_CERT_FILE = the image's store + the test CA"
+run_push_container "$run_id-push-with-ca" -e SSL_CERT_FILE=/run/push-ca/bundle.pem \
+  -v "$pki/bundle.pem:/run/push-ca/bundle.pem:ro"
+token=$admin_token
+seq2=$(api POST "/groups/$group/messages" '{"body":"to a push service with a verified certificate","client_msg_id":"ctest-push-2"}' \
+  | json_get seq)
+deadline=$(($(date +%s) + 30))
+until [[ $(pushes_for "$seq2") == 1 ]]; do
+  (($(date +%s) < deadline)) || fail "no verified push for seq $seq2 arrived: $(push_api GET /__received | head -c 2000)"
+  sleep 0.2
+done
+[[ $(push_metric peerchat_push_sent_total) -ge 1 ]] || fail "peerchat_push_sent_total did not count the push"
+took "delivered over verified HTTPS, VAPID and aes128gcm checked by Python's cryptography ($store_size system certificates)"
+timeout 60 podman rm -f -t 5 "$container" >/dev/null 2>&1
+container=$main_container
 
 size=$(timeout 30 podman image inspect -f '{{.Size}}' "$image")
 echo "image size: $((size / 1000000)) MB ($size bytes, $image)"
