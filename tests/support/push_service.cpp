@@ -2,6 +2,7 @@
 #include "support/push_service.hpp"
 
 #include "support/wait.hpp"
+#include <algorithm>
 
 #include <cstdlib>
 #include <fstream>
@@ -109,6 +110,8 @@ std::vector<std::int64_t> pushed_seqs(std::vector<json> const& pushes) {
     if (payload.is_object() && payload.contains("seq") && payload.at("type") == "message")
       out.push_back(payload.at("seq").get<std::int64_t>());
   }
+  // Pushes travel concurrently (several requests in flight), so they may arrive in any order.
+  std::sort(out.begin(), out.end());
   return out;
 }
 

@@ -61,7 +61,7 @@ class local_push_service {
   std::uint16_t port_ = 0;
 };
 
-// The seqs of the decrypted payloads of pushes (those without one are skipped).
+// The seqs of the decrypted message payloads of pushes, ascending (pushes arrive in any order).
 std::vector<std::int64_t> pushed_seqs(std::vector<json> const& pushes);
 
 }  // namespace peerchat::test
