@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Building the shared parts: configuration, store and services.
 #include "app.hpp"
+#include <spdlog/spdlog.h>
 
 namespace peerchat::gateway {
 
@@ -22,8 +23,14 @@ app::app(config c)
   src.subscription_gone = [this](std::int64_t id) { notifications.subscription_gone(id); };
   src.subscription_count = [this] { return notifications.subscription_count(); };
   src.focused = [this](user_id u, group_id g) { return focus.fresh(u, g, clock.now()); };
-  // The VAPID `sub`: the self-hoster's contact, else the server's public URL.
-  std::string subject = cfg.push.subject.empty() ? public_url : cfg.push.subject;
+  // The VAPID `sub`: the self-hoster's contact, else the server's public URL when it is https
+  // (RFC 8292 allows only mailto: and https:); else none, and push services that insist on a
+  // contact (Apple's does) refuse the pushes, so say so once at start.
+  std::string subject = cfg.push.subject;
+  if (subject.empty() && public_url.starts_with("https://")) subject = public_url;
+  if (subject.empty())
+    spdlog::warn("push: no --push-subject and the public URL is not https; Apple's push service refuses pushes "
+                 "without a contact, so set --push-subject mailto:you@example.org");
   push_dispatcher = std::make_unique<push::dispatcher>(cfg.push, push::server_keys::load_or_create(ctx), subject, std::move(src),
                                                        clock);
 }

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The push dispatcher: a bounded event queue, a planner thread, retries with backoff.
 #include "peerchat/push/dispatcher.hpp"
+#include "peerchat/push/background_priority.hpp"
 #include "peerchat/push/encryption.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include "peerchat/push/payload.hpp"
@@ -50,7 +51,10 @@ dispatcher::dispatcher(push_settings settings, server_keys keys, std::string sub
   settings_.in_flight = std::max<std::size_t>(1, settings_.in_flight);
   settings_.queue = std::max<std::size_t>(1, settings_.queue);
   settings_.max_attempts = std::max(1, settings_.max_attempts);
-  planner_ = std::thread([this] { run(); });
+  planner_ = std::thread([this] {
+    lower_this_thread_priority();
+    run();
+  });
 }
 
 dispatcher::~dispatcher() { stop(); }

@@ -2,6 +2,7 @@
 // The push HTTP(S) client: one io_context thread, one connection per request, one deadline
 // per request covering resolve, connect, TLS, write and read.
 #include "peerchat/push/http_client.hpp"
+#include "peerchat/push/background_priority.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -178,6 +179,7 @@ struct http_client::impl {
     if (!opt.extra_ca_file.empty()) tls.load_verify_file(opt.extra_ca_file);
     tls.set_verify_mode(asio::ssl::verify_peer);
     thread = std::thread([this] {
+      lower_this_thread_priority();
       for (;;) {
         try {
           io.run();

@@ -40,7 +40,8 @@ std::string vapid_signer::authorization(std::string const& origin, millis_t now)
   auto it = cache_.find(origin);
   if (it != cache_.end() && now < it->second.expires_ms - renew_before_ms) return it->second.header;
   millis_t expires = now + lifetime_ms;
-  nlohmann::json claims{{"aud", origin}, {"exp", expires / 1000}, {"sub", subject_}};
+  nlohmann::json claims{{"aud", origin}, {"exp", expires / 1000}};
+  if (!subject_.empty()) claims["sub"] = subject_;  // RFC 8292 2.1: optional, mailto: or https: only
   std::string header = "vapid t=" + sign_jwt(key_, claims.dump()) + ", k=" + public_b64_;
   cache_[origin] = token{header, expires};
   return header;
