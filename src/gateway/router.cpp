@@ -19,6 +19,7 @@ std::vector<api::route> const& routes() {
     api::add_message_routes(t);
     api::add_search_routes(t);
     api::add_setup_routes(t);
+    api::add_notification_routes(t);
     return t;
   }();
   return table;

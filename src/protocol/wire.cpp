@@ -20,11 +20,13 @@ ojson to_json(group_summary const& g) {
   return {{"id", raw(g.group.id)},           {"name", g.group.name},
           {"topic", g.group.topic},          {"role", to_string(g.role)},
           {"last_seq", g.group.last_seq},    {"last_read_seq", g.last_read_seq},
-          {"unread", g.unread},              {"created_at", g.group.created_at}};
+          {"unread", g.unread},              {"created_at", g.group.created_at},
+          {"notify", {{"level", g.notify_level}, {"muted_until", g.muted_until ? ojson(*g.muted_until) : ojson(nullptr)}}}};
 }
 
 ojson to_json(member const& m) {
-  return {{"user_id", raw(m.user)}, {"username", m.username}, {"display_name", m.display_name}, {"role", to_string(m.role)}};
+  return {{"user_id", raw(m.user)}, {"username", m.username}, {"display_name", m.display_name}, {"role", to_string(m.role)},
+          {"last_read_seq", m.last_read_seq}};
 }
 
 ojson to_json(group_detail const& g) {
@@ -67,6 +69,7 @@ ojson to_json(message_view const& m) {
   ojson reactions = ojson::object();
   for (auto const& [emoji, users] : m.reactions) reactions[emoji] = users;
   out["reactions"] = std::move(reactions);
+  out["mentions"] = m.mentions;
   return out;
 }
 

@@ -33,6 +33,12 @@ std::string create_session(store::database& db, user_id u, millis_t now, std::in
   return token;
 }
 
+void end_session(store::database& db, session_id s) {
+  // The foreign key would cascade too; said here so the rule is visible where sessions end.
+  db.prepare("DELETE FROM push_subscriptions WHERE session_id = ?1").bind(1, raw(s)).exec();
+  db.prepare(delete_session_sql).bind(1, raw(s)).exec();
+}
+
 result<user> insert_user(store::database& db, std::string const& username, std::string const& display_name,
                          std::string const& password_hash, bool is_admin, millis_t now) {
   auto& exists = db.prepare("SELECT 1 FROM users WHERE username = ?1").bind(1, username);
@@ -113,7 +119,7 @@ result<principal> accounts::authenticate(std::string_view token) {
 
 result<void> accounts::logout(principal const& who) {
   auto r = ctx_.writer.call([&](store::database& db, store::event_list&) -> result<void> {
-    db.prepare(delete_session_sql).bind(1, raw(who.session)).exec();
+    end_session(db, who.session);
     return {};
   });
   if (r && ctx_.hooks.session_ended) ctx_.hooks.session_ended(who.session);

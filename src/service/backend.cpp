@@ -39,7 +39,8 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       groups(ctx),
       invites(ctx),
       messages(ctx),
-      setup(ctx) {}
+      setup(ctx),
+      notifications(ctx) {}
 
 void backend::set_publisher(std::function<void(std::vector<event> const&)> publish) {
   writer_.set_publisher(std::move(publish));

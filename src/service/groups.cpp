@@ -13,11 +13,11 @@ namespace {
 constexpr char summary_sql[] =
     "SELECT g.id, g.name, g.topic, g.last_seq, g.created_at, m.role, m.last_read_seq, "
     "  (SELECT count(*) FROM messages x WHERE x.group_id = g.id AND x.seq > m.last_read_seq "
-    "     AND x.sender_id <> m.user_id AND x.deleted = 0) "
+    "     AND x.sender_id <> m.user_id AND x.deleted = 0), m.notify_level, m.muted_until "
     "FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?1";
 constexpr char members_sql[] =
-    "SELECT u.id, u.username, u.display_name, m.role FROM memberships m JOIN users u ON u.id = m.user_id "
-    "WHERE m.group_id = ?1 ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.username";
+    "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq FROM memberships m "
+    "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.username";
 constexpr char owners_sql[] = "SELECT count(*) FROM memberships WHERE group_id = ?1 AND role = 'owner'";
 
 group_summary read_summary(store::statement& st) {
@@ -26,6 +26,8 @@ group_summary read_summary(store::statement& st) {
   s.role = parse_role(st.text_view(5)).value_or(role::member);
   s.last_read_seq = st.int64(6);
   s.unread = st.int64(7);
+  s.notify_level = st.text(8);
+  if (!st.is_null(9)) s.muted_until = st.int64(9);
   return s;
 }
 
@@ -37,12 +39,13 @@ std::int64_t owner_count(store::database& db, group_id g) {
 
 std::optional<member> load_member(store::database& db, group_id g, user_id u) {
   auto& st = db.prepare(
-                   "SELECT u.id, u.username, u.display_name, m.role FROM memberships m JOIN users u ON u.id = m.user_id "
-                   "WHERE m.group_id = ?1 AND m.user_id = ?2")
+                   "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq FROM memberships m "
+                   "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 AND m.user_id = ?2")
                  .bind(1, raw(g))
                  .bind(2, raw(u));
   if (!st.step()) return std::nullopt;
-  return member{user_id{st.int64(0)}, st.text(1), st.text(2), parse_role(st.text_view(3)).value_or(role::member)};
+  return member{user_id{st.int64(0)}, st.text(1), st.text(2), parse_role(st.text_view(3)).value_or(role::member),
+                st.int64(4)};
 }
 }  // namespace
 
@@ -95,7 +98,7 @@ result<group_detail> groups::get(principal const& who, group_id g) {
     auto& st = db.prepare(members_sql).bind(1, raw(g));
     while (st.step())
       d.members.push_back(member{user_id{st.int64(0)}, st.text(1), st.text(2),
-                                 parse_role(st.text_view(3)).value_or(role::member)});
+                                 parse_role(st.text_view(3)).value_or(role::member), st.int64(4)});
     return d;
   });
   if (detail)

@@ -3,6 +3,7 @@
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/mention_store.hpp"
 #include "peerchat/service/search_index.hpp"
 #include "peerchat/service/validation.hpp"
 #include <algorithm>
@@ -23,8 +24,10 @@ constexpr char reactions_sql[] =
     "ORDER BY created_at, user_id";
 // Deleting erases the body from the message, from its event and from its edits' events.
 constexpr char erase_event_bodies_sql[] =
-    "UPDATE events SET data = json_set(json_remove(data, '$.body'), '$.deleted', json('true')) "
+    "UPDATE events SET data = json_set(json_remove(data, '$.body', '$.mentions'), '$.deleted', json('true')) "
     "WHERE group_id = ?1 AND (seq = ?2 OR (target_seq = ?2 AND kind = 'message_edited'))";
+constexpr char mentions_in_range_sql[] =
+    "SELECT seq, user_id FROM mentions WHERE group_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY user_id";
 constexpr char search_sql[] =
     "SELECT m.group_id, m.seq, m.created_at, m.sender_id, u.display_name, "
     "  snippet(messages_fts, 0, char(2), char(3), '…', 16) "
@@ -129,11 +132,14 @@ void messages::send_async(user const& who, send_request req, std::function<void(
             .bind(6, req.reply_to)
             .bind(7, now)
             .exec();
-        nlohmann::ordered_json body{{"id", db.last_insert_rowid()},
+        auto message_row_id = db.last_insert_rowid();
+        auto mentioned = store_mentions(db, req.group, seq, who.id, req.body, now);
+        nlohmann::ordered_json body{{"id", message_row_id},
                                     {"sender", {{"user_id", raw(who.id)}, {"display_name", who.display_name}}},
                                     {"body", req.body},
                                     {"client_msg_id", req.client_msg_id}};
         if (req.reply_to) body["reply_to"] = *req.reply_to;
+        body["mentions"] = std::move(mentioned);
         auto e = append_event(db, events, {req.group, event_kind::message, now, who.id, std::nullopt, user_id{}, std::move(body)});
         if (e.seq != seq) throw std::logic_error("message seq and event seq disagree");
         *out = send_result{std::move(e), true};
@@ -168,8 +174,16 @@ result<event> messages::edit(user const& who, group_id g, seq_t seq, std::string
     if (m->sender != who.id) return make_error(errc::forbidden, "only the author may edit a message");
     db.prepare("UPDATE messages SET body = ?3, edited_at = ?4 WHERE group_id = ?1 AND seq = ?2")
         .bind(1, raw(g)).bind(2, seq).bind(3, *body).bind(4, now).exec();
+    // An edit recomputes the mentions (docs/api.md): the event carries the new list, and
+    // GET /mentions follows; the push dispatcher sends nothing for an edit.
+    auto& created = db.prepare("SELECT created_at FROM messages WHERE group_id = ?1 AND seq = ?2").bind(1, raw(g)).bind(2, seq);
+    created.step();
+    millis_t sent_at = created.int64(0);
+    created.reset();
+    auto mentioned = store_mentions(db, g, seq, who.id, *body, sent_at);
     return append_event(db, events, {g, event_kind::message_edited, now, who.id, seq, user_id{},
-                                     {{"target_seq", seq}, {"body", *body}, {"user_id", raw(who.id)}}});
+                                     {{"target_seq", seq}, {"body", *body}, {"user_id", raw(who.id)},
+                                      {"mentions", std::move(mentioned)}}});
   });
 }
 
@@ -254,6 +268,12 @@ result<std::vector<message_view>> messages::history(user const& who, group_id g,
       seq_t s = rs.int64(0);
       auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
       if (it != out.end()) it->reactions[rs.text(1)].push_back(rs.int64(2));
+    }
+    auto& ms = db.prepare(mentions_in_range_sql).bind(1, raw(g)).bind(2, out.back().seq).bind(3, out.front().seq);
+    while (ms.step()) {
+      seq_t s = ms.int64(0);
+      auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
+      if (it != out.end() && it->body) it->mentions.push_back(ms.int64(1));
     }
     return out;
   });

@@ -26,6 +26,8 @@ result<std::string> check_username(std::string_view s) {
   for (char c : s)
     if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-'))
       return bad("username must be 3–32 characters of a-z 0-9 _ . -");
+  // `@all` mentions every member of a group (service/mentions.hpp): nobody may be called that.
+  if (s == "all") return bad("username 'all' is reserved");
   return std::string(s);
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include "peerchat/core/ids.hpp"
 #include "peerchat/domain/role.hpp"
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,7 @@ struct member {
   std::string username;
   std::string display_name;
   peerchat::role role = role::member;
+  seq_t last_read_seq = 0;  // how far they have read ("seen by")
 };
 
 // A group as one of its members sees it in their list.
@@ -29,6 +31,8 @@ struct group_summary {
   peerchat::role role = role::member;
   seq_t last_read_seq = 0;
   std::int64_t unread = 0;
+  std::string notify_level = "all";     // all | mentions | none (GET /groups `notify`)
+  std::optional<millis_t> muted_until;  // nothing is pushed before this time
 };
 
 struct group_detail {

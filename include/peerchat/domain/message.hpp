@@ -22,6 +22,7 @@ struct message_view {
   std::optional<seq_t> reply_to;
   std::optional<millis_t> edited_at;
   std::map<std::string, std::vector<std::int64_t>> reactions;  // emoji → user ids
+  std::vector<std::int64_t> mentions;  // user ids the body mentions (empty once deleted)
 };
 
 struct search_hit {

@@ -18,6 +18,10 @@ struct login_result {
 // Creates a session row for u and returns its token. Writer thread only.
 std::string create_session(store::database& db, user_id u, millis_t now, std::int64_t days,
                            session_id* created = nullptr);
+// Ends a session in the store: its row and its push subscriptions go (the token stops
+// working at once). Every way a session ends goes through here. Writer thread only; the
+// caller then closes its sockets (hooks.session_ended).
+void end_session(store::database& db, session_id s);
 // Inserts a user whose password is already hashed. Writer thread only; conflict when taken.
 result<user> insert_user(store::database& db, std::string const& username,
                          std::string const& display_name, std::string const& password_hash,

@@ -13,6 +13,7 @@
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/messages.hpp"
+#include "peerchat/service/notifications.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -42,6 +43,7 @@ class backend {
   service::invites invites;
   service::messages messages;
   service::first_run setup;
+  service::notifications notifications;
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);

@@ -4,11 +4,13 @@
 #pragma once
 #include "peerchat/core/error.hpp"
 #include "peerchat/core/ids.hpp"
+#include "peerchat/domain/message.hpp"
 #include "peerchat/domain/user.hpp"
 #include "peerchat/service/context.hpp"
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace peerchat::service {
@@ -19,6 +21,9 @@ struct notify_setting {
   notify_level level = notify_level::all;
   std::optional<millis_t> muted_until;
 };
+
+std::string_view to_string(notify_level l) noexcept;
+std::optional<notify_level> parse_notify_level(std::string_view s) noexcept;
 
 struct quiet_hours {
   int start_minute = 0;   // minutes after local midnight, 0–1439
@@ -48,6 +53,41 @@ struct push_audience {
   std::vector<push_recipient> recipients;  // only members with at least one subscription
 };
 
+// A subscription as its owner lists it (GET /push/subscriptions); keys are not shown.
+struct subscription_info {
+  std::int64_t id = 0;
+  std::string endpoint;
+  std::string device;
+  millis_t created_at = 0;  // when it was last registered
+  bool current = false;     // registered by the session asking
+};
+
+struct subscribe_input {
+  std::string endpoint;
+  std::string p256dh;
+  std::string auth;
+  std::string device;  // optional label ("Firefox on Android"), at most 100 characters
+};
+
+struct subscribe_result {
+  std::int64_t id = 0;
+  bool created = false;  // false: the endpoint was known and is now updated
+};
+
+struct mentioned_message {
+  group_id group{};
+  message_view message;
+};
+
+struct mentions_page {
+  std::vector<mentioned_message> messages;  // newest first
+  std::optional<std::string> next_cursor;   // opaque; none on the last page
+};
+
+// Whether a member with setting `s` and quiet hours `q` hears of a message at `now`
+// (`mention`: they are mentioned, or it is a question). Pure: unit-tested.
+bool hears_of(notify_setting const& s, std::optional<quiet_hours> const& q, bool mention, millis_t now);
+
 // Thread safety: all methods from any worker thread (they block on the store).
 class notifications {
  public:
@@ -65,6 +105,30 @@ class notifications {
   // A push service answered 404/410: the subscription is gone for good.
   void subscription_gone(std::int64_t subscription_id);
   std::int64_t subscription_count();
+
+  // PUT /groups/{id}/notifications: members only (not_found otherwise).
+  result<notify_setting> set_notify(principal const& who, group_id g, notify_level level,
+                                    std::optional<millis_t> muted_until);
+  // PUT /me/quiet-hours (nullopt clears); bad_request for an unknown zone or a bad window.
+  result<std::optional<quiet_hours>> set_quiet_hours(user_id u, std::optional<quiet_hours> q);
+  result<std::optional<quiet_hours>> get_quiet_hours(user_id u);
+
+  // POST /push/subscriptions: validated (service/push_endpoint.hpp); bound to the caller's
+  // session. A known endpoint is re-bound to the caller and this session and updated.
+  // Each user keeps at most max_subscriptions; a new one beyond replaces the oldest.
+  result<subscribe_result> subscribe(principal const& who, subscribe_input in);
+  result<std::vector<subscription_info>> subscriptions(principal const& who);
+  // Someone else's (or no) subscription: not_found.
+  result<void> unsubscribe(principal const& who, std::int64_t id);
+
+  // GET /mentions: messages of the caller's current groups that mention them, newest first,
+  // in their current state; deleted ones left out. limit 1–100; bad cursor → bad_request.
+  result<mentions_page> mentions(principal const& who, std::optional<std::string> const& cursor, int limit);
+
+  static constexpr std::int64_t max_subscriptions = 20;
+
+ private:
+  context& ctx_;
 };
 
 }  // namespace peerchat::service

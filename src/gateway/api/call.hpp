@@ -63,5 +63,6 @@ void add_invite_routes(std::vector<route>& out);   // api/invites.cpp
 void add_message_routes(std::vector<route>& out);  // api/messages.cpp: messages, events, reactions, read
 void add_search_routes(std::vector<route>& out);   // api/search.cpp
 void add_setup_routes(std::vector<route>& out);    // api/setup.cpp: first run
+void add_notification_routes(std::vector<route>& out);  // api/notifications.cpp: levels, quiet hours, push, mentions
 
 }  // namespace peerchat::gateway::api

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Sessions and the current user: log in, log out, who am I.
 #include "call.hpp"
+#include "notifications_json.hpp"
 
 namespace peerchat::gateway::api {
 
@@ -23,7 +24,10 @@ api_reply delete_session(call& c) {
 
 api_reply get_me(call& c) {
   TRY(who, c.auth());
-  return json_reply(200, protocol::to_json(who->user));
+  TRY(quiet, c.a.notifications.get_quiet_hours(who->user.id));
+  auto me = protocol::to_json(who->user);
+  me["quiet_hours"] = quiet_hours_json(*quiet);
+  return json_reply(200, me);
 }
 }  // namespace
 
