@@ -299,7 +299,7 @@ function renderConvHead() {
       h('p', { class: 'conv-sub' },
         group.topic ? h('span', { class: 'conv-topic' }, group.topic) : null,
         sub ? h('span', { class: 'conv-online' }, sub) : null)),
-    collect('convHead', group),
+    ...collect('convHead', group),
     iconButton('users', 'Group details and members', () => {
       state.ui.infoOpen = !state.ui.infoOpen;
       renderLayout();
