@@ -150,6 +150,8 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.user_frames_burst = to_double(v, "--user-frame-burst"); }},
       {"write-stall", "PEERCHAT_WRITE_STALL", "seconds one WebSocket write may take before 1008 (default 30)",
        [](config& c, std::string const& v) { c.limits.write_stall = std::chrono::seconds(to_int(v, "--write-stall", 1, 3600)); }},
+      {"focus-seconds", "PEERCHAT_FOCUS_SECONDS", "seconds a client's focus on a group holds off its pushes unless renewed (default 60)",
+       [](config& c, std::string const& v) { c.focus_lifetime = std::chrono::seconds(to_int(v, "--focus-seconds", 1, 3600)); }},
       {"push-allow-loopback", "PEERCHAT_PUSH_ALLOW_LOOPBACK",
        "also accept push endpoints on 127.0.0.1 (for tests only; off by default)",
        [](config& c, std::string const& v) { c.push.allow_loopback = to_bool(v, "--push-allow-loopback"); }, true},

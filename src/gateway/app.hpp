@@ -2,6 +2,7 @@
 // The server's long-lived parts, built once at start and shared by every connection.
 #pragma once
 #include "connection_limits.hpp"
+#include "focus_registry.hpp"
 #include "hub.hpp"
 #include "peerchat/core/clock.hpp"
 #include "peerchat/core/config.hpp"
@@ -38,6 +39,8 @@ struct app {
   std::atomic<std::uint64_t> rate_limited_frames{0};
   std::shared_ptr<connection_limits> connections;   // the caps on open sockets
   std::atomic<std::uint64_t> accept_backoffs{0};    // accepts postponed for lack of file descriptors
+  // Which group each connection shows (the `focus` frame); the push dispatcher asks fresh().
+  focus_registry focus{cfg.focus_lifetime};
 };
 
 }  // namespace peerchat::gateway

@@ -111,13 +111,17 @@ void hub::typing(group_id g, user_id from) {
 }
 
 void hub::read_marker(user_id u, group_id g, seq_t seq) {
-  auto frame = frame_of({{"type", "read"}, {"group_id", raw(g)}, {"seq", seq}});
+  auto own = frame_of({{"type", "read"}, {"group_id", raw(g)}, {"seq", seq}});
+  auto others = frame_of({{"type", "read"}, {"group_id", raw(g)}, {"user_id", raw(u)}, {"seq", seq}});
   std::vector<std::shared_ptr<connection>> targets;
   {
     std::lock_guard lock(mutex_);
-    if (auto c = connections_.find(u); c != connections_.end()) targets = c->second;
+    collect_members(g, targets);
+    // Not a member any more (a marker that raced a removal): only their own devices hear it.
+    if (!members_.contains(g) || !members_.at(g).contains(u))
+      if (auto c = connections_.find(u); c != connections_.end()) targets.insert(targets.end(), c->second.begin(), c->second.end());
   }
-  for (auto const& c : targets) c->deliver_frame(frame);
+  for (auto const& c : targets) c->deliver_frame(c->user() == u ? own : others);
 }
 
 void hub::broadcast_presence(user_id u, bool online) {

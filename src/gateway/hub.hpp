@@ -33,7 +33,9 @@ class hub {
 
   // Ephemeral: typing goes to the group's other members; presence to everyone sharing a group.
   void typing(group_id g, user_id from);
-  // The user's read marker moved: echoed to their own connections so other devices update.
+  // The user's read marker moved: echoed to their own connections so other devices update
+  // ({"type":"read","group_id","seq"}), and told to the group's other members with the
+  // reader's id ({"type":"read","group_id","user_id","seq"}) for "seen by".
   void read_marker(user_id u, group_id g, seq_t seq);
 
   bool is_member(group_id g, user_id u) const;

@@ -113,6 +113,7 @@ void ws_session<Stream>::handle_frame(std::string_view text) {
     return bad_frame(make_error(errc::bad_request, "hello was already received"), decoded->ref);
   if (auto* typing = std::get_if<protocol::typing_frame>(&frame)) return on_typing(*typing, decoded->ref);
   if (auto* read = std::get_if<protocol::read_frame>(&frame)) return on_read_marker(*read, std::move(decoded->ref));
+  if (auto* focus = std::get_if<protocol::focus_frame>(&frame)) return on_focus(*focus, decoded->ref);
   bad_in_row_ = 0;
   enqueue(frame_of({{"type", "pong"}}));
 }
@@ -139,6 +140,19 @@ void ws_session<Stream>::on_typing(protocol::typing_frame f, std::optional<std::
   if (!first && now - it->second < std::chrono::seconds(1)) return;
   it->second = now;
   app_.hub.typing(f.group, user());
+}
+
+// The focus lives in the app's registry (one entry per connection, gone at close); it is not
+// answered, like typing. A group the user is not in is refused like any other frame for it.
+template <class Stream>
+void ws_session<Stream>::on_focus(protocol::focus_frame f, std::optional<std::string> const& ref) {
+  if (f.group && !app_.hub.is_member(*f.group, user()))
+    return bad_frame(make_error(errc::not_found, "no such group"), ref);
+  bad_in_row_ = 0;
+  if (f.group)
+    app_.focus.set(this, user(), *f.group, app_.clock.now());
+  else
+    app_.focus.clear(this, user());
 }
 
 // Read markers are coalesced: the latest frame per group wins, and one mark_read at a time
@@ -519,6 +533,7 @@ void ws_session<Stream>::finish() {
   timer_.cancel();
   write_timer_.cancel();
   app_.hub.remove(this);
+  app_.focus.clear(this, user());
 }
 
 template class ws_session<beast::tcp_stream>;

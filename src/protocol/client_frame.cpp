@@ -57,6 +57,14 @@ result<client_frame> decode_body(json const& j, std::string const& type) {
   if (type == "hello") return decode_hello(j);
   if (type == "send") return decode_send(j);
   if (type == "ping") return client_frame{ping_frame{}};
+  if (type == "focus") {
+    auto it = j.find("group_id");
+    if (it == j.end()) return make_error(errc::bad_request, "field 'group_id' is required (a group id, or null)");
+    if (it->is_null()) return client_frame{focus_frame{}};
+    auto g = read_group(j);
+    if (!g) return g.error();
+    return client_frame{focus_frame{*g}};
+  }
   if (type != "typing" && type != "read") return make_error(errc::bad_request, "unknown frame type '" + type + "'");
   auto g = read_group(j);
   if (!g) return g.error();

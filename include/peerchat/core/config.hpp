@@ -92,6 +92,9 @@ struct config {
   std::string trusted_proxies;  // CIDRs of reverse proxies whose X-Forwarded-For/Forwarded is believed
   std::string metrics_token;    // bearer token for /metrics on the main listener; empty: no /metrics there
   std::string metrics_listen;   // ADDR:PORT serving /metrics without a token (private network); empty: none
+  // How long a connection's `focus` frame holds (no push for that group to that user) unless
+  // renewed: short, so a desktop tab left open does not silence the phone for long.
+  std::chrono::seconds focus_lifetime{60};
   push_settings push;
 
   // The public URL with no trailing slash, derived from the listen address when unset.

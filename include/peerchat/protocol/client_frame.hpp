@@ -28,8 +28,12 @@ struct read_frame {
   seq_t seq = 0;
 };
 struct ping_frame {};
+// The group this connection shows in the foreground; nullopt: the app is hidden.
+struct focus_frame {
+  std::optional<group_id> group;
+};
 
-using client_frame = std::variant<hello_frame, send_frame, typing_frame, read_frame, ping_frame>;
+using client_frame = std::variant<hello_frame, send_frame, typing_frame, read_frame, ping_frame, focus_frame>;
 
 // A decoded frame, or an error with the frame's "ref" (if it had one) to echo back.
 struct decode_error {
