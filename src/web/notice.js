@@ -88,9 +88,18 @@ export function isQuiet(ev) {
   return start < end ? now >= start && now < end : now >= start || now < end;
 }
 
+// Top right (top on a phone), over the message list: the bottom is the composer's.
+function container() {
+  let box = document.getElementById('notices');
+  if (!box) {
+    box = h('div', { id: 'notices', class: 'notices', 'aria-live': 'polite' });
+    document.body.append(box);
+  }
+  return box;
+}
+
 function show(group, ev) {
-  const box = document.getElementById('toasts');
-  if (!box) return;
+  const box = container();
   const sender = ev.sender?.display_name || 'Someone';
   const text = String(ev.body ?? '').replace(/\s+/gu, ' ');
   const el = h('div', { class: ['toast', 'notice', mentionsMe(ev) && 'notice-mention'], role: 'status' },

@@ -128,16 +128,17 @@ function offerAfterFirstMessage() {
     if (localStorage.getItem(OFFERED_KEY)) return;
     localStorage.setItem(OFFERED_KEY, '1');
   } catch { return; }
-  const box = document.getElementById('toasts');
-  if (!box) return;
-  const card = h('section', { class: 'toast push-offer', 'aria-labelledby': 'push-offer-title' },
+  // In the composer's flow, above the text box: it covers nothing and stays until answered.
+  const row = document.querySelector('.composer .composer-row');
+  if (!row) return;
+  const card = h('section', { class: 'push-offer', 'aria-labelledby': 'push-offer-title' },
     h('span', { id: 'push-offer-title' }, 'Get a notification when someone answers?'),
     h('button', {
       type: 'button', class: 'btn btn-small btn-primary',
       onclick: () => { card.remove(); enableNotifications(); },
     }, 'Turn on'),
     iconButton('close', 'Not now', () => card.remove(), { size: 16 }));
-  box.append(card);
+  row.before(card);
 }
 
 // The service worker asks the page to show a message (a notification was clicked).

@@ -124,13 +124,13 @@ test('a message in another group shows an in-app notice that opens it', { timeou
   await openGroup(page, 'Coaches');
   await page.locator('.conn-online').waitFor({ state: 'attached' });
   await post(server, tokens.alice, books.id, 'Who has the spare copy?');
-  const notice = page.locator('#toasts .notice', { hasText: 'Who has the spare copy?' });
+  const notice = page.locator('#notices .notice', { hasText: 'Who has the spare copy?' });
   await notice.waitFor({ timeout: 10000 });
   assert.match(await notice.innerText(), /Book club[\s\S]*Alice Martin: Who has the spare copy\?/);
   // A message in the group in front shows none.
   await post(server, tokens.alice, coaches.id, 'Same room as last week');
   await messageWith(page, 'Same room as last week').waitFor();
-  assert.equal(await page.locator('#toasts .notice', { hasText: 'Same room' }).count(), 0);
+  assert.equal(await page.locator('#notices .notice', { hasText: 'Same room' }).count(), 0);
   await notice.getByRole('button', { name: /Open it/ }).click();
   await page.locator('#conv-title', { hasText: 'Book club' }).waitFor();
   await messageWith(page, 'Who has the spare copy?').waitFor();
