@@ -6,8 +6,9 @@
 // in-app notice of a message in another group, and the iOS "Add to Home Screen" hint.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, login, messageWith, newPage, openGroup } from './lib/browser.mjs';
-import { PeerchatServer, eventually } from './lib/server.mjs';
+import { createECDH, randomBytes } from 'node:crypto';
+import { launchBrowser, login, messageWith, newPage, openGroup, sendMessage } from './lib/browser.mjs';
+import { PeerchatServer, eventually, list } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
 
 let server;
@@ -61,6 +62,9 @@ test('a push shows a notification, one per group; a deletion removes it; a click
   await page.close();
   const worker = context.serviceWorkers()[0];
   assert.ok(worker, 'the service worker runs');
+  // The worker shows nothing while a window of the app is in front: wait until it knows none is.
+  await eventually(() => worker.evaluate(async () => (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).length === 0),
+    { timeoutMs: 10000, what: 'the closed page to leave the worker’s clients' });
   const deliver = (payload) => cdp.send('ServiceWorker.deliverPushMessage',
     { origin: server.url, registrationId: regId, data: JSON.stringify(payload) });
 
@@ -159,5 +163,68 @@ test('iOS Safari, not installed: a one-time hint about Add to Home Screen', { ti
   assert.equal(await desktop.page.locator('.ios-hint').count(), 0);
   assert.deepEqual(page.problems, []);
   await desktop.context.close();
+  await context.close();
+});
+
+// Headless Chromium has no vendor push service, so pushManager.subscribe() always fails there.
+// This stands in for it alone: it checks the key it is given and answers with a subscription
+// like a browser's (a real P-256 key, 16 auth bytes). Everything else is the real app and server.
+function fakePushManager({ p256dh, auth }) {
+  const b64url = (bytes) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  let current = null;
+  window.pushLog = { keys: [], unsubscribed: 0 };
+  PushManager.prototype.getSubscription = async () => current;
+  PushManager.prototype.subscribe = async (options) => {
+    if (!options.userVisibleOnly) throw new Error('userVisibleOnly is required');
+    const key = new Uint8Array(options.applicationServerKey).buffer;
+    window.pushLog.keys.push(b64url(key));
+    current = {
+      endpoint: 'https://push.example.net/send/e2e-device',
+      options: { userVisibleOnly: true, applicationServerKey: key },
+      toJSON: () => ({ endpoint: current.endpoint, expirationTime: null, keys: { p256dh, auth } }),
+      unsubscribe: async () => { window.pushLog.unsubscribed += 1; current = null; return true; },
+    };
+    return current;
+  };
+}
+
+test('after the first message the app offers notifications; Turn on subscribes with the server’s key; signing out unsubscribes', { timeout: 120000 }, async () => {
+  const ecdh = createECDH('prime256v1');
+  ecdh.generateKeys();
+  const keys = { p256dh: ecdh.getPublicKey().toString('base64url'), auth: randomBytes(16).toString('base64url') };
+  const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await context.addInitScript(fakePushManager, keys);
+  await login(page, server.url, BOB.username, BOB.password);
+  await openGroup(page, 'Coaches');
+  assert.equal(await page.evaluate(() => Notification.permission), 'default');
+  const offer = page.getByRole('region', { name: 'Get a notification when someone answers?' });
+  assert.equal(await offer.count(), 0, 'nothing is asked on load');
+
+  await sendMessage(page, 'Morning! I will be five minutes late');
+  await offer.waitFor();
+  // The person answers the browser's prompt with "Allow" (granted here, as the prompt is the browser's).
+  await context.grantPermissions(['notifications'], { origin: server.url });
+  await offer.getByRole('button', { name: 'Turn on' }).click();
+  await page.locator('#toasts', { hasText: 'Notifications are on for this device.' }).waitFor();
+  await offer.waitFor({ state: 'detached' });
+
+  const { vapid_public_key: vapid } = await server.ok('GET', '/push/key');
+  assert.deepEqual(await page.evaluate(() => window.pushLog.keys), [vapid], 'subscribed with the server’s VAPID key');
+  const subs = list(await server.ok('GET', '/push/subscriptions', { token: tokens.bob }), 'subscriptions');
+  const mine = subs.find((x) => x.endpoint === 'https://push.example.net/send/e2e-device');
+  assert.ok(mine, `the server keeps the subscription: ${JSON.stringify(subs)}`);
+  assert.equal(mine.device, 'Chrome on Linux');
+
+  // Asked once: the next message offers nothing.
+  await sendMessage(page, 'On my way');
+  await messageWith(page, 'On my way').waitFor();
+  assert.equal(await offer.count(), 0);
+
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.locator('#login-username').waitFor();
+  await eventually(() => page.evaluate(() => window.pushLog.unsubscribed === 1), { timeoutMs: 5000, what: 'the browser to unsubscribe' });
+  const after = list(await server.ok('GET', '/push/subscriptions', { token: tokens.bob }), 'subscriptions');
+  assert.equal(after.some((x) => x.endpoint === 'https://push.example.net/send/e2e-device'), false, 'the server forgot it');
+  assert.deepEqual(page.problems, []);
   await context.close();
 });
