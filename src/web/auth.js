@@ -7,7 +7,7 @@ import { actions } from './state.js';
 import { formatFull, formatRelativeFuture } from './format.js';
 
 function shell(root, ...content) {
-  clear(root).append(h('div', { class: 'auth-page' },
+  clear(root).append(h('main', { class: 'auth-page' },
     h('div', { class: 'auth-card' },
       h('div', { class: 'auth-brand' },
         h('img', { src: '/icon.svg', alt: '', width: 48, height: 48 }),

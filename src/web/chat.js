@@ -40,11 +40,13 @@ export function mount(root) {
   els = {};
   const sidebar = buildSidebar();
   const conv = buildConversation();
-  els.info = h('aside', { class: 'info-panel', id: 'info-panel', 'aria-label': 'Group details' });
+  els.info = h('section', { class: 'info-panel', id: 'info-panel', 'aria-label': 'Group details' });
   els.info.addEventListener('keydown', (e) => {
     if (e.key === 'Escape' && !e.defaultPrevented) { e.preventDefault(); els.info.querySelector('.info-close')?.click(); }
   });
-  els.layout = h('div', { class: 'layout' }, sidebar, conv, els.info);
+  // The whole app is the main landmark, its three panes labelled regions in it: on a phone the
+  // list or the conversation is hidden, and whichever is shown must still be inside <main>.
+  els.layout = h('main', { class: 'layout' }, sidebar, conv, els.info);
   root.append(els.layout);
 }
 
@@ -96,11 +98,11 @@ function buildSidebar() {
 
   els.conn = h('div', { class: 'conn-banner', role: 'status', 'aria-live': 'polite' });
   els.list = h('nav', { class: 'group-list', 'aria-label': 'Your groups' });
-  return h('aside', { class: 'sidebar', 'aria-label': 'Groups' },
+  return h('section', { class: 'sidebar', 'aria-label': 'Groups' },
     h('header', { class: 'sidebar-head' },
-      h('a', { class: 'brand', href: '/', 'data-nav': true, 'aria-label': 'peerchat home' },
+      h('h1', { class: 'brand-title' }, h('a', { class: 'brand', href: '/', 'data-nav': true, 'aria-label': 'peerchat home' },
         h('img', { src: '/icon.svg', alt: '', class: 'brand-logo', width: 28, height: 28 }),
-        h('span', { class: 'brand-name' }, 'peerchat')),
+        h('span', { class: 'brand-name' }, 'peerchat'))),
       h('div', { class: 'sidebar-tools' }, collect('sidebarTools'), els.newGroupBtn)),
     form, els.searchScopeLabel, els.conn, collect('sidebarBanner'), els.list,
     h('footer', { class: 'sidebar-foot' }, els.meBox));
@@ -232,7 +234,8 @@ function buildConversation() {
     for (const el of els.scroller.querySelectorAll('.msg.show-actions')) if (el !== msg) el.classList.remove('show-actions');
     msg?.classList.toggle('show-actions');
   });
-  return h('main', { class: 'conversation', 'aria-labelledby': 'conv-title' }, els.convMain, els.empty);
+  return h('section', { class: 'conversation', 'aria-labelledby': 'conv-title' },
+    h('h1', { class: 'sr-only phone-title' }, 'peerchat'), els.convMain, els.empty);
 }
 
 function onScroll() {
@@ -517,9 +520,10 @@ function buildMessage(gid, group, m, compact, quoted, isMember) {
     const q = quoteParts(quoted);
     main.append(h('button', {
       type: 'button', class: 'msg-quote', onclick: () => actions.jumpTo(gid, m.reply_to),
-      'aria-label': `In reply to ${q.name}: ${q.text}. Show that message`,
-    }, icon('reply', 14), q.name ? h('span', { class: 'quote-author' }, q.name) : null,
-    h('span', { class: 'quote-text' }, q.text)));
+      // Named by its visible text (an aria-label that reworded it failed WCAG 2.5.3, label in name).
+    }, icon('reply', 14), h('span', { class: 'sr-only' }, 'In reply to '),
+    q.name ? h('span', { class: 'quote-author' }, q.name) : null, h('span', { class: 'sr-only' }, ': '),
+    h('span', { class: 'quote-text' }, q.text), h('span', { class: 'sr-only' }, '. Show that message')));
   }
   if (editing) {
     main.append(editForm(gid, m));

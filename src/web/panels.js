@@ -140,7 +140,8 @@ export function renderInfo(container, gid, close) {
 
 function buildInfo(container, close) {
   const e = info.els;
-  e.about = h('section', { class: 'info-section', 'aria-labelledby': 'info-about-h' });
+  // Not labelled by its heading: for members that is the group's name, the conversation's label too.
+  e.about = h('section', { class: 'info-section', 'aria-label': 'About the group' });
   e.members = h('section', { class: 'info-section', 'aria-labelledby': 'info-members-h' });
   e.invites = h('section', { class: 'info-section', 'aria-labelledby': 'info-invites-h' });
   const leave = h('section', { class: 'info-section' },

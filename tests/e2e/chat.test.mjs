@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup, screenshot, sendMessage, sessionCookie, storageHolding } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS, eventually } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, messagesOf, post } from './lib/fixtures.mjs';
@@ -48,6 +49,7 @@ test('two people chat both ways, see typing, a reaction and a mention', { timeou
   await input.click();
   await input.pressSequentially('Yes! @alice see you there', { delay: 15 });
   await a.locator('.typing', { hasText: 'Bob Okafor is typing' }).waitFor();
+  await expectAccessible(a, 'conversation with someone typing, desktop');
   await input.press('Enter');
   const fromBob = messageWith(a, 'see you there');
   await fromBob.waitFor();
@@ -57,9 +59,11 @@ test('two people chat both ways, see typing, a reaction and a mention', { timeou
   // Alice reacts 👍 to Bob's message; both see it, Bob's count is 1.
   await fromBob.hover();
   await fromBob.getByRole('button', { name: 'Add reaction' }).click();
+  await expectAccessible(a, 'conversation with the reaction picker open, desktop');
   await a.getByRole('button', { name: 'React with 👍' }).click();
   await messageWith(b, 'see you there').locator('.reaction[data-emoji="👍"]', { hasText: '1' }).waitFor();
   await fromBob.locator('.reaction[data-emoji="👍"][aria-pressed="true"]').waitFor();
+  await expectAccessible(a, 'conversation with a mention and a reaction, desktop');
 
   // The server's history agrees.
   const stored = await messagesOf(server, tokens.alice, coaches.id);
@@ -75,6 +79,7 @@ test('reply, edit and delete show up for the other person', { timeout: 120000 },
   await target.hover();
   await target.getByRole('button', { name: 'Reply' }).click();
   await b.locator('.reply-bar', { hasText: 'Alice Martin' }).waitFor();
+  await expectAccessible(b, 'composer replying to a message, desktop');
   await sendMessage(b, 'Bringing the slides');
   const reply = messageWith(a, 'Bringing the slides');
   await reply.locator('.msg-quote', { hasText: 'ready for Thursday' }).waitFor();
@@ -83,14 +88,18 @@ test('reply, edit and delete show up for the other person', { timeout: 120000 },
   await mine.hover();
   await mine.getByRole('button', { name: 'Edit message' }).click();
   await b.locator('.edit-input').fill('Bringing the slides and snacks');
+  await expectAccessible(b, 'conversation with a reply, editing a message, desktop');
   await b.locator('.edit-input').press('Enter');
   await messageWith(a, 'and snacks').locator('.msg-edited').waitFor();
 
   await mine.hover();
   await mine.getByRole('button', { name: 'Delete message' }).click();
+  await b.getByRole('dialog').waitFor();
+  await expectAccessible(b, 'delete confirmation dialog, desktop');
   await b.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
   await messageWith(a, 'and snacks').waitFor({ state: 'detached' });
   await a.locator('.msg-deleted').first().waitFor();
+  await expectAccessible(a, 'conversation with a deleted message, desktop');
 });
 
 test('a message in another group bumps its unread badge, opening it clears it', { timeout: 120000 }, async () => {
@@ -99,6 +108,7 @@ test('a message in another group bumps its unread badge, opening it clears it', 
   const item = a.locator('.group-item', { hasText: 'Book club' });
   await item.locator('.badge', { hasText: '1' }).waitFor();
   await item.locator('.group-preview', { hasText: 'Chapter 3 was wild' }).waitFor();
+  await expectAccessible(a, 'group list with an unread badge, desktop');
   await openGroup(a, 'Book club');
   await item.locator('.badge').waitFor({ state: 'detached' });
   await eventually(async () => {
@@ -113,6 +123,10 @@ test('the conversation as people see it (screenshots with SCREENSHOTS=1)', { tim
   await sendMessage(a, 'Agenda: 1) check-in 2) wins of the week 3) next steps 🎉');
   await messageWith(a, 'Agenda').waitFor();
   await screenshot(a, path.join(SCREENSHOTS, 'desktop.png'));
+  // The dark theme has colours of its own: one check of the busiest screen in it.
+  await a.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(a, 'conversation in the dark theme, desktop');
+  await a.emulateMedia({ colorScheme: 'light' });
   if (process.env.SCREENSHOTS === '1') {
     await a.getByRole('button', { name: 'Group details and members' }).click();
     await a.locator('#info-panel').getByRole('heading', { name: 'Group details' }).waitFor();
@@ -139,6 +153,7 @@ test('HTML in a message is shown as text and never runs', { timeout: 120000 }, a
   const snippet = b.locator('.search-result .search-snippet').first();
   await snippet.locator('mark').first().waitFor();
   assert.match(await snippet.innerText(), /onerror/);
+  await expectAccessible(b, 'search results, desktop');
   assert.equal(await b.locator('.search-result img').count(), 0);
   await b.locator('.search-result').first().click();
   await messageWith(b, payload).and(b.locator('.flash')).waitFor();
@@ -170,6 +185,7 @@ test('owners manage the group: topic, roles, invite links, a new group', { timeo
   await panel.getByLabel('Max uses').fill('5');
   await panel.getByRole('button', { name: 'Create invite link' }).click();
   const url = await panel.locator('.invite-url').inputValue();
+  await expectAccessible(a, 'group details panel with members and an invite link, desktop');
   const code = decodeURIComponent(new URL(url).pathname.replace('/invite/', ''));
   assert.equal((await server.api('GET', `/invites/${code}`)).status, 200);
   await panel.locator('.invite', { hasText: '0/5 used' }).getByRole('button', { name: /^Revoke/ }).click();
@@ -205,6 +221,7 @@ test('older history loads on scrolling up; a search hit far back opens around it
     return (await messageWith(a, 'History 001').count()) === 1;
   }, { timeoutMs: 20000, intervalMs: 250, what: 'the oldest page' });
   await a.locator('.history-start').waitFor();
+  await expectAccessible(a, 'conversation scrolled to the start of its history, desktop');
   assert.equal(await a.locator('.msg-list .msg').count(), 130);
 
   // Somewhere else, then search: the hit is in history the client no longer holds.

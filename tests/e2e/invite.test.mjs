@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup, screenshot, sendMessage } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, messagesOf } from './lib/fixtures.mjs';
@@ -41,6 +42,7 @@ test('a new person joins through an invite link and says hello', { timeout: 1200
   await g.locator('#join-display-name').fill('Dana Reyes');
   await g.locator('#join-username').fill('dana');
   await g.locator('#join-password').fill('dana-password-1');
+  await expectAccessible(g, 'invite: create an account and join, desktop');
   await screenshot(g, path.join(SCREENSHOTS, 'invite.png'));
   await g.getByRole('button', { name: 'Join Running club' }).click();
 
@@ -67,6 +69,7 @@ test('someone with an account signs in on the invite page and joins', { timeout:
   await page.goto(`${server.url}/invite/${invite.code}`);
   await page.getByRole('tab', { name: 'I have an account' }).click();
   await page.locator('#join-login-username').fill(BOB.username);
+  await expectAccessible(page, 'invite: sign in and join, desktop');
   await page.locator('#join-login-password').fill(BOB.password);
   await page.getByRole('button', { name: 'Sign in and join' }).click();
   await page.locator('#conv-title', { hasText: 'Running club' }).waitFor();
@@ -79,5 +82,19 @@ test('an unknown invite code says the link is not valid', { timeout: 120000 }, a
   const { context, page } = await newPage(browser);
   await page.goto(`${server.url}/invite/not-a-real-code`);
   await page.getByRole('heading', { name: 'This invite is not valid' }).waitFor();
+  await expectAccessible(page, 'invalid invite, desktop');
+  await context.close();
+});
+
+test('the invite page on a phone', { timeout: 120000 }, async () => {
+  const invite = await server.ok('POST', `/groups/${group.id}/invites`, { token, body: { max_uses: 1 } });
+  const { context, page } = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await page.goto(`${server.url}/invite/${invite.code}`);
+  await page.locator('#join-display-name').waitFor();
+  await expectAccessible(page, 'invite: create an account and join, phone');
+  await page.getByRole('tab', { name: 'I have an account' }).tap();
+  await page.locator('#join-login-username').waitFor();
+  await expectAccessible(page, 'invite: sign in and join, phone');
+  assert.deepEqual(page.problems, []);
   await context.close();
 });

@@ -4,6 +4,7 @@
 // server is back on the same port and data dir.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup, sendMessage } from './lib/browser.mjs';
 import { PeerchatServer } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, messagesOf, post } from './lib/fixtures.mjs';
@@ -41,6 +42,7 @@ test('a message written offline is sent exactly once when the server is back', {
   const pending = page.locator('.pending-list .msg.pending', { hasText: text });
   await pending.waitFor();
   await pending.locator('.pending-status', { hasText: 'Pending' }).waitFor();
+  await expectAccessible(page, 'offline, with a pending message, desktop');
 
   // Still pending after a reload with the server unreachable.
   await page.reload();

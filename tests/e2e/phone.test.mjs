@@ -3,6 +3,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, messageWith, newPage, screenshot } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
@@ -33,6 +34,8 @@ test('a phone can sign in, open a group and send', { timeout: 120000 }, async ()
   });
   await page.goto(`${server.url}/`);
   await page.waitForURL(/\/login/);
+  await page.locator('#login-username').waitFor();
+  await expectAccessible(page, 'sign-in page, phone');
   await page.locator('#login-username').fill(BOB.username);
   await page.locator('#login-password').fill(BOB.password);
   await page.getByRole('button', { name: 'Sign in' }).tap();
@@ -41,6 +44,7 @@ test('a phone can sign in, open a group and send', { timeout: 120000 }, async ()
   const item = page.locator('.group-item', { hasText: 'Family' });
   await item.waitFor();
   assert.equal(await page.locator('.conversation').isVisible(), false);
+  await expectAccessible(page, 'group list, phone');
   await item.tap();
 
   // …then the conversation alone, with a way back.
@@ -63,9 +67,30 @@ test('a phone can sign in, open a group and send', { timeout: 120000 }, async ()
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
   await screenshot(page, path.join(SCREENSHOTS, 'phone.png'));
+  const mine = messageWith(page, 'Count me in');
+  await mine.tap();
+  await mine.getByRole('button', { name: 'Reply' }).tap();
+  await page.locator('.reply-bar').waitFor();
+  await expectAccessible(page, 'conversation, replying, phone');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page, 'conversation in the dark theme, phone');
+  await page.emulateMedia({ colorScheme: 'light' });
+  await page.getByRole('button', { name: 'Group details and members' }).tap();
+  await page.locator('#info-panel').getByRole('heading', { name: 'Group details' }).waitFor();
+  await expectAccessible(page, 'group details panel, phone');
+  await page.getByRole('button', { name: 'Close group details' }).tap();
 
   await page.getByRole('button', { name: 'Back to groups' }).tap();
   await page.locator('.group-item', { hasText: 'Family' }).locator('.group-preview', { hasText: 'You: Count me in' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/');
+
+  await page.locator('#search-input').fill('dessert');
+  await page.locator('.search-result').first().waitFor();
+  await expectAccessible(page, 'search results, phone');
+  await page.locator('#search-input').fill('');
+
+  await server.stop();
+  await page.locator('.conn-offline').waitFor();
+  await expectAccessible(page, 'group list offline, phone');
   assert.deepEqual(page.problems, []);
 });

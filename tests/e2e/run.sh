@@ -23,7 +23,9 @@ node_bin=$(peerchat_node) || {
 
 cd "$here"
 export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
-if [[ ! -d node_modules/playwright-core ]]; then
+# Installs from the lock file when node_modules is missing or older than it (a dependency was
+# added, e.g. axe-core): npm writes node_modules/.package-lock.json on every install.
+if [[ ! -f node_modules/.package-lock.json || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm ci --no-audit --no-fund --loglevel=error
 fi
 mkdir -p artifacts

@@ -4,6 +4,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, messageWith, newPage, screenshot, sendMessage, sessionCookie, storageHolding } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS, list } from './lib/server.mjs';
 
@@ -31,6 +32,13 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   assert.equal(link, `${server.url}/setup/${code}`);
   assert.equal((await server.api('GET', `/setup/${code}`)).status, 200);
 
+  // The form on a phone (looking does not use the link).
+  const phone = await newPage(browser, { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+  await phone.page.goto(link);
+  await phone.page.locator('#setup-username').waitFor();
+  await expectAccessible(phone.page, 'setup form, phone');
+  await phone.context.close();
+
   const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 800 } });
   await page.goto(link);
   await page.getByRole('heading', { name: 'Create the admin account for this server' }).waitFor();
@@ -46,6 +54,7 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   await page.locator('#setup-password-confirm').fill('something-else-1');
   await page.getByRole('button', { name: 'Create admin account' }).click();
   await page.getByRole('alert').filter({ hasText: 'The two passwords do not match.' }).waitFor();
+  await expectAccessible(page, 'setup form with an error, desktop');
   assert.equal((await server.api('GET', `/setup/${code}`)).status, 200, 'a mismatch must not use the link');
 
   await page.locator('#setup-password-confirm').fill(ADMIN.password);
@@ -60,6 +69,7 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   await page.getByText('You are not in any group yet.').waitFor();
   const newGroup = page.getByRole('button', { name: 'New group' });
   await newGroup.waitFor({ state: 'visible' });
+  await expectAccessible(page, 'app with no groups yet, desktop');
 
   // The session is in the HttpOnly cookie as after a login (never in storage), and an admin's.
   const token = (await sessionCookie(page))?.value;
@@ -73,6 +83,7 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   await newGroup.click();
   const dialog = page.getByRole('dialog', { name: 'New group' });
   await dialog.getByLabel('Name').fill('Book club');
+  await expectAccessible(page, 'new group dialog, desktop');
   await dialog.getByRole('button', { name: 'Create group' }).click();
   await page.locator('#conv-title', { hasText: 'Book club' }).waitFor();
   await sendMessage(page, 'Welcome, everyone!');
@@ -86,6 +97,7 @@ test('the setup link from the log creates the admin, who lands in the app and ma
   await page.getByRole('heading', { name: 'This setup link is not valid' }).waitFor();
   await page.getByText(/used already or have expired/).waitFor();
   assert.equal(await page.locator('#setup-username').count(), 0);
+  await expectAccessible(page, 'spent setup link, desktop');
   assert.deepEqual([...page.problems, ...page.dialogs], []);
   await context.close();
 });
@@ -99,6 +111,7 @@ test('a used or unknown setup link says so and offers to sign in', { timeout: 12
   await page.keyboard.press('Enter');
   await page.getByRole('heading', { name: 'Sign in' }).waitFor();
   assert.equal(new URL(page.url()).pathname, '/login');
+  await expectAccessible(page, 'sign-in page, desktop');
 
   await page.goto(`${server.url}/setup/not-a-real-code`);
   await page.getByRole('heading', { name: 'This setup link is not valid' }).waitFor();
