@@ -104,9 +104,10 @@ function show(group, ev) {
   const text = String(ev.body ?? '').replace(/\s+/gu, ' ');
   const el = h('div', { class: ['toast', 'notice', mentionsMe(ev) && 'notice-mention'], role: 'status' },
     h('button', {
-      type: 'button', class: 'notice-open', 'aria-label': `New message in ${group.name} from ${sender}: ${text}. Open it`,
+      type: 'button', class: 'notice-open', title: 'Open this message',
       onclick: () => { el.remove(); actions.jumpTo(group.id, ev.seq); },
     },
+    h('span', { class: 'sr-only' }, 'New message in '),
     h('span', { class: 'notice-group' }, group.name),
     h('span', { class: 'notice-text' }, h('strong', null, `${sender}: `), text)),
     iconButton('close', 'Dismiss', () => el.remove(), { size: 16 }));

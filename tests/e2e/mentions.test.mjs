@@ -3,6 +3,7 @@
 // mention highlighted for the person named, and the Mentions view that opens the message.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup } from './lib/browser.mjs';
 import { PeerchatServer } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
@@ -45,6 +46,7 @@ test('@ lists the members; arrows, Enter, Tab and Escape work; the mention is hi
   await input.pressSequentially('Thanks @', { delay: 5 });
   await listbox.waitFor();
   // Everyone but Alice herself, and @all because Alice owns the group.
+  await expectAccessible(a, 'composer with the mention list open, desktop');
   const names = (await listbox.getByRole('option').allInnerTexts()).map((t) => t.replace(/\s+/gu, ''));
   assert.deepEqual(names, ['BobOkafor@bob', 'CarolBaptiste@carol', 'Everyoneinthisgroup@all']);
   assert.equal(await listbox.getByRole('option').count(), 3);
@@ -110,6 +112,8 @@ test('on a phone a tap picks a member', { timeout: 120000 }, async () => {
   const input = page.locator('#composer-input');
   await input.tap();
   await input.pressSequentially('@al', { delay: 5 });
+  await page.getByRole('listbox', { name: 'Mention someone' }).waitFor();
+  await expectAccessible(page, 'composer with the mention list open, phone');
   await page.getByRole('option', { name: /Alice Martin/ }).tap();
   assert.equal(await input.inputValue(), '@alice ');
   assert.equal(await page.getByRole('option', { name: /Everyone/ }).count(), 0, 'no @all for a member');

@@ -7,6 +7,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createECDH, randomBytes } from 'node:crypto';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup, sendMessage } from './lib/browser.mjs';
 import { PeerchatServer, eventually, list } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
@@ -131,11 +132,12 @@ test('a message in another group shows an in-app notice that opens it', { timeou
   const notice = page.locator('#notices .notice', { hasText: 'Who has the spare copy?' });
   await notice.waitFor({ timeout: 10000 });
   assert.match(await notice.innerText(), /Book club[\s\S]*Alice Martin: Who has the spare copy\?/);
+  await expectAccessible(page, 'conversation with an in-app notice, desktop');
   // A message in the group in front shows none.
   await post(server, tokens.alice, coaches.id, 'Same room as last week');
   await messageWith(page, 'Same room as last week').waitFor();
   assert.equal(await page.locator('#notices .notice', { hasText: 'Same room' }).count(), 0);
-  await notice.getByRole('button', { name: /Open it/ }).click();
+  await notice.getByRole('button', { name: /^New message in Book club/ }).click();
   await page.locator('#conv-title', { hasText: 'Book club' }).waitFor();
   await messageWith(page, 'Who has the spare copy?').waitFor();
   assert.deepEqual(page.problems, []);
@@ -152,6 +154,7 @@ test('iOS Safari, not installed: a one-time hint about Add to Home Screen', { ti
   await hint.waitFor();
   assert.match(await hint.innerText(), /Add to Home Screen/);
   assert.match(await hint.innerText(), /16\.4/);
+  await expectAccessible(page, 'group list with the iOS Home Screen hint, phone');
   await hint.getByRole('button', { name: 'Dismiss the Home Screen hint' }).tap();
   await hint.waitFor({ state: 'detached' });
   await page.reload();
@@ -202,6 +205,7 @@ test('after the first message the app offers notifications; Turn on subscribes w
 
   await sendMessage(page, 'Morning! I will be five minutes late');
   await offer.waitFor();
+  await expectAccessible(page, 'conversation with the notifications offer, desktop');
   // The person answers the browser's prompt with "Allow" (granted here, as the prompt is the browser's).
   await context.grantPermissions(['notifications'], { origin: server.url });
   await offer.getByRole('button', { name: 'Turn on' }).click();

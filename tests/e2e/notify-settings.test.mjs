@@ -4,6 +4,7 @@
 // again after a reload), and the Mentions view that opens the message.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup } from './lib/browser.mjs';
 import { PeerchatServer, eventually, list } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
@@ -39,6 +40,8 @@ test('a group’s level and mute: set from its menu, stored, shown after a reloa
   assert.deepEqual(await notifyOf(coaches.id), { level: 'all', muted_until: null }, 'the default');
   await a.getByRole('button', { name: /^Notifications for this group: every message/ }).click();
   let dialog = a.getByRole('dialog', { name: 'Notifications for “Coaches”' });
+  await dialog.waitFor();
+  await expectAccessible(a, 'a group’s notification menu, desktop');
   await dialog.getByRole('radio', { name: 'Only mentions of me and questions' }).check();
   await dialog.getByLabel('Mute').selectOption({ label: 'For 8 hours' });
   const before8h = Date.now();
@@ -77,6 +80,7 @@ test('quiet hours: set with this device’s time zone, stored, shown again, turn
   let dialog = a.getByRole('dialog', { name: 'Notification settings' });
   await dialog.getByLabel('Quiet hours every day').check();
   assert.equal(await dialog.getByLabel('Time zone').inputValue(), tz);
+  await expectAccessible(a, 'notification settings with quiet hours, desktop');
   await dialog.getByLabel('From').fill('22:30');
   await dialog.getByLabel('Until').fill('06:45');
   await dialog.getByLabel('Mentions of me still notify').uncheck();
@@ -114,6 +118,7 @@ test('the Mentions view lists messages that mention you and opens them', { timeo
   const dialog = a.getByRole('dialog', { name: 'Mentions of you' });
   const hit = dialog.locator('.mention-result', { hasText: 'can you share the slides?' });
   await hit.waitFor();
+  await expectAccessible(a, 'the Mentions view, desktop');
   assert.equal(await dialog.locator('.mention-result', { hasText: 'Unrelated chatter' }).count(), 0);
   assert.match(await hit.innerText(), /Coaches[\s\S]*Bob Okafor/);
   await hit.click();

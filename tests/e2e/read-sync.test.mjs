@@ -4,6 +4,7 @@
 // client reports which group it shows in front (`focus` frames), and null when hidden.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { expectAccessible } from './lib/axe.mjs';
 import { launchBrowser, login, messageWith, newPage, openGroup, sendMessage } from './lib/browser.mjs';
 import { PeerchatServer, eventually, list } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
@@ -85,10 +86,12 @@ test('Seen by: the count under your message grows as members read it; a click li
     ?? list(await server.ok('GET', '/groups', { token: tokens.carol }), 'groups').find((g) => g.id === coaches.id).last_seq;
   await server.ok('POST', `/groups/${coaches.id}/read`, { token: tokens.carol, body: { seq } });
   await mine.locator('.seen-by', { hasText: 'Seen by everyone' }).waitFor({ timeout: 10000 });
+  await expectAccessible(alice.page, 'conversation with Seen by, desktop');
 
   await mine.locator('.seen-by').click();
   const dialog = alice.page.getByRole('dialog', { name: 'Seen by' });
   await dialog.waitFor();
+  await expectAccessible(alice.page, 'Seen by list, desktop');
   const text = await dialog.innerText();
   assert.match(text, /Read it \(2\)[\s\S]*Bob Okafor[\s\S]*Carol Baptiste[\s\S]*Not yet \(0\)/);
   await dialog.getByRole('button', { name: 'Close' }).click();
