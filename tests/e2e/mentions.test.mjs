@@ -47,6 +47,9 @@ test('@ lists the members; arrows, Enter, Tab and Escape work; the mention is hi
   await listbox.waitFor();
   // Everyone but Alice herself, and @all because Alice owns the group.
   await expectAccessible(a, 'composer with the mention list open, desktop');
+  await a.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(a, 'composer with the mention list open, dark theme');
+  await a.emulateMedia({ colorScheme: 'light' });
   const names = (await listbox.getByRole('option').allInnerTexts()).map((t) => t.replace(/\s+/gu, ''));
   assert.deepEqual(names, ['BobOkafor@bob', 'CarolBaptiste@carol', 'Everyoneinthisgroup@all']);
   assert.equal(await listbox.getByRole('option').count(), 3);

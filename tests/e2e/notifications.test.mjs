@@ -75,7 +75,12 @@ test('a push shows a notification, one per group; a deletion removes it; a click
     sender: { user_id: 1, display_name: 'Alice Martin' }, body: first.body, mention: false, truncated: false,
   });
   let shown = await eventually(async () => { const l = await shownNotifications(worker); return l.length ? l : null; },
-    { timeoutMs: 10000, what: 'a notification' });
+    { timeoutMs: 20000, what: 'a notification' }).catch(async (err) => {
+    // Say what the worker saw, so a failure here can be told apart from a slow machine.
+    const clients = await worker.evaluate(async () => (await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
+      .map((c) => `${c.url} ${c.visibilityState} focused=${c.focused}`)).catch((e) => [`worker gone: ${e.message}`]);
+    throw new Error(`${err.message}; window clients: ${JSON.stringify(clients)}; permission: ${await blank.evaluate(() => 'n/a')}`);
+  });
   assert.deepEqual(shown, [{
     title: 'Coaches', body: 'Alice Martin: Is the room booked for Thursday?', tag: `group-${coaches.id}`,
     data: { group_id: coaches.id, seq: first.seq, mention: false },
@@ -133,6 +138,9 @@ test('a message in another group shows an in-app notice that opens it', { timeou
   await notice.waitFor({ timeout: 10000 });
   assert.match(await notice.innerText(), /Book club[\s\S]*Alice Martin: Who has the spare copy\?/);
   await expectAccessible(page, 'conversation with an in-app notice, desktop');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page, 'conversation with an in-app notice, dark theme');
+  await page.emulateMedia({ colorScheme: 'light' });
   // A message in the group in front shows none.
   await post(server, tokens.alice, coaches.id, 'Same room as last week');
   await messageWith(page, 'Same room as last week').waitFor();
@@ -155,6 +163,9 @@ test('iOS Safari, not installed: a one-time hint about Add to Home Screen', { ti
   assert.match(await hint.innerText(), /Add to Home Screen/);
   assert.match(await hint.innerText(), /16\.4/);
   await expectAccessible(page, 'group list with the iOS Home Screen hint, phone');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(page, 'group list with the iOS Home Screen hint, phone, dark theme');
+  await page.emulateMedia({ colorScheme: 'light' });
   await hint.getByRole('button', { name: 'Dismiss the Home Screen hint' }).tap();
   await hint.waitFor({ state: 'detached' });
   await page.reload();

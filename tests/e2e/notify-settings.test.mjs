@@ -42,6 +42,9 @@ test('a group’s level and mute: set from its menu, stored, shown after a reloa
   let dialog = a.getByRole('dialog', { name: 'Notifications for “Coaches”' });
   await dialog.waitFor();
   await expectAccessible(a, 'a group’s notification menu, desktop');
+  await a.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(a, 'a group’s notification menu, dark theme');
+  await a.emulateMedia({ colorScheme: 'light' });
   await dialog.getByRole('radio', { name: 'Only mentions of me and questions' }).check();
   await dialog.getByLabel('Mute').selectOption({ label: 'For 8 hours' });
   const before8h = Date.now();

@@ -87,6 +87,9 @@ test('Seen by: the count under your message grows as members read it; a click li
   await server.ok('POST', `/groups/${coaches.id}/read`, { token: tokens.carol, body: { seq } });
   await mine.locator('.seen-by', { hasText: 'Seen by everyone' }).waitFor({ timeout: 10000 });
   await expectAccessible(alice.page, 'conversation with Seen by, desktop');
+  await alice.page.emulateMedia({ colorScheme: 'dark' });
+  await expectAccessible(alice.page, 'conversation with Seen by, dark theme');
+  await alice.page.emulateMedia({ colorScheme: 'light' });
 
   await mine.locator('.seen-by').click();
   const dialog = alice.page.getByRole('dialog', { name: 'Seen by' });
