@@ -79,7 +79,7 @@ test('a push shows a notification, one per group; a deletion removes it; a click
     // Say what the worker saw, so a failure here can be told apart from a slow machine.
     const clients = await worker.evaluate(async () => (await self.clients.matchAll({ type: 'window', includeUncontrolled: true }))
       .map((c) => `${c.url} ${c.visibilityState} focused=${c.focused}`)).catch((e) => [`worker gone: ${e.message}`]);
-    throw new Error(`${err.message}; window clients: ${JSON.stringify(clients)}; permission: ${await blank.evaluate(() => 'n/a')}`);
+    throw new Error(`${err.message}; window clients: ${JSON.stringify(clients)}`);
   });
   assert.deepEqual(shown, [{
     title: 'Coaches', body: 'Alice Martin: Is the room booked for Thursday?', tag: `group-${coaches.id}`,
