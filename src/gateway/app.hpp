@@ -8,6 +8,7 @@
 #include "peerchat/core/config.hpp"
 #include "peerchat/service/backend.hpp"
 #include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/push/dispatcher.hpp"
 #include <atomic>
 #include <memory>
 
@@ -41,6 +42,9 @@ struct app {
   std::atomic<std::uint64_t> accept_backoffs{0};    // accepts postponed for lack of file descriptors
   // Which group each connection shows (the `focus` frame); the push dispatcher asks fresh().
   focus_registry focus{cfg.focus_lifetime};
+  // Web Push: fed after each commit by the writer (server.cpp), its own threads; made last
+  // and destroyed first, since its sources point at the members above.
+  std::unique_ptr<push::dispatcher> push_dispatcher;
 };
 
 }  // namespace peerchat::gateway

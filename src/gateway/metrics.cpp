@@ -71,6 +71,21 @@ std::string render_metrics(app& a) {
   wal += "-wal";
   metric(out, "peerchat_database_bytes", "gauge", "Size of the SQLite database file and its WAL.",
          bytes_of(db) + bytes_of(wal));
+  auto& push = *a.push_dispatcher;
+  metric(out, "peerchat_push_sent_total", "counter", "Web Pushes accepted by a push service.",
+         static_cast<double>(push.sent.load()));
+  metric(out, "peerchat_push_failed_total", "counter",
+         "Web Pushes given up: refused by the push service (4xx), unusable endpoint, or attempts spent.",
+         static_cast<double>(push.failed.load()));
+  metric(out, "peerchat_push_dropped_total", "counter",
+         "Events dropped from the full push queue (--push-queue), oldest first.",
+         static_cast<double>(push.dropped.load()));
+  metric(out, "peerchat_push_retried_total", "counter", "Web Push retries after 429, 5xx or a network error.",
+         static_cast<double>(push.retried.load()));
+  metric(out, "peerchat_push_gone_total", "counter", "Push subscriptions deleted after a 404/410 from the push service.",
+         static_cast<double>(push.gone.load()));
+  metric(out, "peerchat_push_subscriptions", "gauge", "Push subscriptions stored (counted every 15 s).",
+         static_cast<double>(push.subscriptions.load()));
   return out;
 }
 

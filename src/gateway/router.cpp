@@ -20,6 +20,7 @@ std::vector<api::route> const& routes() {
     api::add_search_routes(t);
     api::add_setup_routes(t);
     api::add_notification_routes(t);
+    api::add_push_key_routes(t);
     return t;
   }();
   return table;

@@ -107,7 +107,10 @@ class server::impl {
         reload_signals_(ioc_) {
     app_.ctx.hooks.is_online = [this](user_id u) { return app_.hub.is_online(u); };
     app_.ctx.hooks.session_ended = [this](session_id s) { app_.hub.close_session(s); };
-    app_.backend.set_publisher([this](std::vector<event> const& events) { app_.hub.publish(events); });
+    app_.backend.set_publisher([this](std::vector<event> const& events) {
+      app_.hub.publish(events);
+      app_.push_dispatcher->enqueue(events);  // a queue push only: a push never delays a delivery
+    });
     app_.hub.load(app_.backend.all_memberships());
   }
 
@@ -202,6 +205,7 @@ class server::impl {
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     // 3. Let in-flight requests finish, then commit whatever the writer still holds.
     workers_.join();
+    app_.push_dispatcher->stop();  // before the store: its planner asks the services
     app_.backend.stop();
     // 4. Stop the I/O threads.
     ioc_.stop();

@@ -18,6 +18,7 @@ using namespace std::chrono_literals;
 constexpr auto first_backoff = 1s;
 constexpr auto max_backoff = std::chrono::milliseconds(5min);
 constexpr auto max_retry_after = std::chrono::milliseconds(1h);  // a longer wait is not honoured in full
+constexpr auto count_every = 15s;
 
 client_options options_for(push_settings const& s, client_options c) {
   c.allow_loopback = s.allow_loopback;
@@ -88,8 +89,20 @@ void dispatcher::stop() {
 
 void dispatcher::run() {
   std::unique_lock lock(mutex_);
+  auto next_count = std::chrono::steady_clock::now();
   while (!stopping_) {
     auto now = std::chrono::steady_clock::now();
+    if (now >= next_count && src_.subscription_count) {
+      next_count = now + count_every;
+      lock.unlock();
+      try {
+        subscriptions = src_.subscription_count();
+      } catch (std::exception const& e) {
+        spdlog::error("push: counting subscriptions failed: {}", e.what());
+      }
+      lock.lock();
+      continue;
+    }
     while (!retries_.empty() && retries_.begin()->first <= now) {
       ready_.push_back(std::move(retries_.begin()->second));
       retries_.erase(retries_.begin());
@@ -105,6 +118,7 @@ void dispatcher::run() {
           spdlog::error("push: deleting subscription {} failed: {}", id, e.what());
         }
       }
+      next_count = std::chrono::steady_clock::now();  // the gauge follows at once
       lock.lock();
       continue;
     }
@@ -131,8 +145,11 @@ void dispatcher::run() {
       for (auto& j : jobs) ready_.push_back(std::move(j));
       continue;
     }
-    if (retries_.empty()) wake_.wait(lock);
-    else wake_.wait_until(lock, retries_.begin()->first);
+    std::optional<time_point> until;
+    if (src_.subscription_count) until = next_count;
+    if (!retries_.empty()) until = until ? std::min(*until, retries_.begin()->first) : retries_.begin()->first;
+    if (until) wake_.wait_until(lock, *until);
+    else wake_.wait(lock);
   }
 }
 

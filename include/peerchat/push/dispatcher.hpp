@@ -32,6 +32,7 @@ struct sources {
   std::function<result<service::push_audience>(group_id, seq_t target_seq)> deletion_audience;
   std::function<void(std::int64_t subscription_id)> subscription_gone;
   std::function<bool(user_id, group_id)> focused;  // a fresh focus on that group, any connection
+  std::function<std::int64_t()> subscription_count;  // for the gauge; asked every 15 s
 };
 
 // Thread safety: enqueue() from the writer thread, counters and stop() from any thread. The
@@ -64,6 +65,9 @@ class dispatcher {
   std::atomic<std::uint64_t> dropped{0};  // events dropped from a full queue (oldest first)
   std::atomic<std::uint64_t> retried{0};  // retries scheduled after 429, 5xx or a network error
   std::atomic<std::uint64_t> gone{0};     // 404/410: subscription deleted
+  // Subscriptions stored, counted on the planner thread (so /metrics, on an I/O thread,
+  // never touches the store); refreshed every 15 s and after a subscription is gone.
+  std::atomic<std::int64_t> subscriptions{0};
 
  private:
   struct job {

@@ -64,5 +64,6 @@ void add_message_routes(std::vector<route>& out);  // api/messages.cpp: messages
 void add_search_routes(std::vector<route>& out);   // api/search.cpp
 void add_setup_routes(std::vector<route>& out);    // api/setup.cpp: first run
 void add_notification_routes(std::vector<route>& out);  // api/notifications.cpp: levels, quiet hours, push, mentions
+void add_push_key_routes(std::vector<route>& out);  // api/push_key.cpp: GET /push/key (VAPID public key)
 
 }  // namespace peerchat::gateway::api
