@@ -10,6 +10,18 @@ import { codePoints, uuid } from './format.js';
 import * as chat from './chat.js';
 import { confirmDialog, toast } from './panels.js';
 import { renderBlocked, renderInvite, renderLogin, renderSetup } from './auth.js';
+import { emit } from './hooks.js';
+import * as push from './push.js';
+import * as iosHint from './ios-hint.js';
+import * as notice from './notice.js';
+import * as focus from './focus.js';
+import * as readSync from './read-sync.js';
+import * as seenBy from './seen-by.js';
+import * as groupNotify from './group-notify.js';
+import * as notifySettings from './notify-settings.js';
+import * as mentionComplete from './mention-complete.js';
+import * as composerKeys from './composer-keys.js';
+import * as mentionsView from './mentions-view.js';
 
 const CACHE_KEY = 'peerchat.cache';
 const TYPING_EVERY_MS = 3000;
@@ -81,6 +93,7 @@ function onFrame(f) {
     case 'error': onWsError(f); break;
     default: break;
   }
+  emit('frame', f);
 }
 
 function onReady(f) {
@@ -209,6 +222,7 @@ function onMessageEvent(group, ev) {
     seq: ev.seq, id: ev.id, ts: ev.ts, sender: ev.sender || {}, body: ev.body,
     client_msg_id: ev.client_msg_id, reply_to: ev.reply_to ?? null,
     edited: !!ev.edited, deleted: !!ev.deleted, reactions: reactionMap(), _v: 0,
+    mentions: Array.isArray(ev.mentions) ? ev.mentions : [],
   };
   const senderId = msg.sender.user_id;
   if (senderId) state.users.set(senderId, { ...state.users.get(senderId), display_name: msg.sender.display_name });
@@ -397,6 +411,7 @@ actions.send = (gid, text, replyTo) => {
   invalidate('pending', 'composer', 'messages');
   if (gateway.ready) flushOutbox();
   else gateway.reconnectNow();
+  emit('sent', gid);
   return true;
 };
 
@@ -913,6 +928,7 @@ async function startSession() {
     loadPreviews();
   }
   gateway.start();
+  emit('session', me);
   return 'ok';
 }
 actions.startSession = startSession;
@@ -962,6 +978,7 @@ actions.logout = async () => {
     });
     if (!ok) return;
   }
+  emit('signout');
   try { await api.logout(); } catch { /* the session is forgotten here either way */ }
   state.outbox.clear();
   setSession(false);
@@ -1062,7 +1079,10 @@ async function route({ jumpSeq = null } = {}) {
     }
   }
   if (!g && path !== '/') history.replaceState(null, '', '/');
-  openMain(groupId, jumpSeq);
+  // /g/<id>?at=<seq> (a notification's link) opens the group at that message.
+  const at = g && Number(params.get('at')) > 0 ? Number(params.get('at')) : null;
+  if (at) history.replaceState(null, '', path);
+  openMain(groupId, jumpSeq || at);
 }
 
 /** A malformed %-escape in a pasted link is passed on as typed (the server then says it is unknown). */
@@ -1096,6 +1116,7 @@ function openMain(groupId, jumpSeq) {
     loadMembers(groupId);
   }
   invalidate('layout', 'groups', 'conv', 'messages', 'pending', 'typing', 'conn', 'composer', 'info');
+  emit('route', groupId);
 }
 
 window.addEventListener('popstate', () => route());
@@ -1111,5 +1132,9 @@ document.addEventListener('click', (e) => {
 if ('serviceWorker' in navigator && window.isSecureContext) {
   navigator.serviceWorker.register('/sw.js', { scope: '/' }).catch(() => { /* the app works without it */ });
 }
+
+// Notifications, mentions, read sync (docs/notifications.md): each its own module.
+for (const m of [mentionComplete, composerKeys, push, iosHint, notice, focus, readSync, seenBy, groupNotify,
+  notifySettings, mentionsView]) m.init({ gateway, invalidate });
 
 route();

@@ -12,6 +12,7 @@ import {
   richText, snippetNodes,
 } from './format.js';
 import { newGroupDialog, renderInfo } from './panels.js';
+import { collect, emit } from './hooks.js';
 
 let els = null;                 // the skeleton's elements while mounted
 const nodeCache = new Map();    // key → {node, sig} for message-list items
@@ -102,8 +103,8 @@ function buildSidebar() {
       h('h1', { class: 'brand-title' }, h('a', { class: 'brand', href: '/', 'data-nav': true, 'aria-label': 'peerchat home' },
         h('img', { src: '/icon.svg', alt: '', class: 'brand-logo', width: 28, height: 28 }),
         h('span', { class: 'brand-name' }, 'peerchat'))),
-      els.newGroupBtn),
-    form, els.searchScopeLabel, els.conn, els.list,
+      h('div', { class: 'sidebar-tools' }, collect('sidebarTools'), els.newGroupBtn)),
+    form, els.searchScopeLabel, els.conn, collect('sidebarBanner'), els.list,
     h('footer', { class: 'sidebar-foot' }, els.meBox));
 }
 
@@ -301,6 +302,7 @@ function renderConvHead() {
       h('p', { class: 'conv-sub' },
         group.topic ? h('span', { class: 'conv-topic' }, group.topic) : null,
         sub ? h('span', { class: 'conv-online' }, sub) : null)),
+    ...collect('convHead', group),
     iconButton('users', 'Group details and members', () => {
       state.ui.infoOpen = !state.ui.infoOpen;
       renderLayout();
@@ -441,6 +443,7 @@ function renderMessages() {
   els.jumpBtn.hidden = !(tl.hasNewer || fromBottom > 600);
   // Short history that does not fill the screen cannot be scrolled up to load more.
   if (tl.loaded && tl.hasOlder && !tl.loadingOlder && sc.scrollHeight <= sc.clientHeight + 100) actions.loadOlder(gid);
+  emit('rendered', gid, els.msgList);
   if (isAtBottom()) actions.seenBottom();
 }
 
@@ -499,7 +502,7 @@ function buildMessage(gid, group, m, compact, quoted, isMember) {
   const senderId = m.sender?.user_id;
   const mine = senderId === me.id;
   const name = displayName(senderId, m.sender?.display_name);
-  const mentionMe = !m.deleted && !mine && mentionsUser(m.body, me.username);
+  const mentionMe = !m.deleted && !mine && (m.mentions?.includes(me.id) || mentionsUser(m.body, me.username));
   const editing = state.ui.editingSeq === m.seq;
   const iso = new Date(m.ts).toISOString();
   const full = formatFull(m.ts);

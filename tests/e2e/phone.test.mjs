@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { expectAccessible } from './lib/axe.mjs';
-import { launchBrowser, messageWith, newPage, screenshot, sendMessage } from './lib/browser.mjs';
+import { launchBrowser, messageWith, newPage, screenshot } from './lib/browser.mjs';
 import { PeerchatServer, SCREENSHOTS } from './lib/server.mjs';
 import { ALICE, BOB, groupWith, post } from './lib/fixtures.mjs';
 
@@ -53,9 +53,17 @@ test('a phone can sign in, open a group and send', { timeout: 120000 }, async ()
   await page.getByRole('button', { name: 'Back to groups' }).waitFor();
   await messageWith(page, 'Dinner on Sunday').waitFor();
 
-  await page.locator('#composer-input').tap();
-  await sendMessage(page, 'Count me in! 🙌');
+  // On a phone Enter starts a new line; the send button sends.
+  const input = page.locator('#composer-input');
+  await input.tap();
+  await input.pressSequentially('Count me in! 🙌', { delay: 5 });
+  await input.press('Enter');
+  await input.pressSequentially('See you Sunday', { delay: 5 });
+  assert.equal(await input.inputValue(), 'Count me in! 🙌\nSee you Sunday');
+  assert.equal(await input.getAttribute('enterkeyhint'), 'enter');
+  await page.getByRole('button', { name: 'Send message' }).tap();
   await messageWith(page, 'Count me in').waitFor();
+  assert.equal(await input.inputValue(), '');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   assert.ok(overflow <= 0, `no horizontal scrolling (overflow ${overflow}px)`);
   await screenshot(page, path.join(SCREENSHOTS, 'phone.png'));

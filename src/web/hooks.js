@@ -1,0 +1,44 @@
+// SPDX-License-Identifier: MIT
+// Extension points between the controller and views (app.js, chat.js) and the capability
+// modules (notifications, focus, read sync, mentions…). The controller announces what
+// happened (`emit`); views ask the modules for extra nodes to show (`collect`). A module
+// registers with `on`, so adding one costs app.js an import and one init line.
+//
+// Events emitted:
+//   'frame' (frame)          every server frame, after the controller applied it
+//   'sent' (groupId)         the user sent a message
+//   'session' (me)           a session started (signed in, page loaded while signed in)
+//   'signout' ()             the user is signing out (before the session ends)
+//   'route' (groupId|null)   the main screen shows another group (or none)
+//   'rendered' (groupId, listEl)   the message list of the open group was (re)rendered
+// Slots collected (each returns nodes, or null):
+//   'sidebarTools' ()        buttons in the sidebar's header
+//   'convHead' (group)       buttons in the conversation's header
+//   'mainBanner' ()          a notice above the group list
+
+const listeners = new Map();
+
+export function on(name, fn) {
+  if (!listeners.has(name)) listeners.set(name, []);
+  listeners.get(name).push(fn);
+}
+
+/** Calls every listener; one that throws is reported and does not stop the others. */
+export function emit(name, ...args) {
+  for (const fn of listeners.get(name) || []) {
+    try { fn(...args); } catch (err) { console.warn(`peerchat: ${name} hook failed`, err); }
+  }
+}
+
+/** The nodes every listener of a slot returns, flattened, without nulls. */
+export function collect(name, ...args) {
+  const out = [];
+  for (const fn of listeners.get(name) || []) {
+    try {
+      const r = fn(...args);
+      if (Array.isArray(r)) out.push(...r.filter(Boolean));
+      else if (r) out.push(r);
+    } catch (err) { console.warn(`peerchat: ${name} slot failed`, err); }
+  }
+  return out;
+}
