@@ -241,7 +241,8 @@ TEST_F(push_delivery_test, levels_mentions_and_all_follow_the_contract) {
   auto messages = http().get(test_server::api("/groups/" + std::to_string(group) + "/messages?limit=10"),
                              tokens["bob"]);
   ASSERT_STATUS(messages, 200);
-  for (auto const& m : messages.json()["messages"]) {
+  auto const page = messages.json();  // a range-for over page["messages"] of a temporary would dangle
+  for (auto const& m : page["messages"]) {
     if (m["seq"] == named) EXPECT_EQ(m["mentions"].size(), 1u) << m.dump();
     if (m["seq"] == all_by_owner) EXPECT_GE(m["mentions"].size(), 3u) << "every member: " << m.dump();
     if (m["seq"] == all_by_member) EXPECT_TRUE(m["mentions"].empty()) << m.dump();
