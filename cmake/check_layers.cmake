@@ -6,20 +6,23 @@
 #   store    → core, domain            protocol → core, domain
 #   service  → core, domain, store     gateway  → core, domain, protocol, service, push
 #   push     → core, domain, service   (Web Push: encryption, VAPID, the dispatcher)
+#   media    → core                    (what a file is; stripping metadata: libvips, libavformat)
+#   service may also include media (attachments call media::prepare on their media workers).
 # One include/ folder and static libraries that link each other PUBLIC would let any layer
 # include any header and still build; this check is what keeps the direction.
 if(NOT ROOT)
   message(FATAL_ERROR "check_layers: pass -DROOT=<source dir>")
 endif()
 
-set(layers core domain store protocol service push gateway)
-set(forbidden_core domain store protocol service push gateway)
-set(forbidden_domain store protocol service push gateway)
-set(forbidden_store protocol service push gateway)
-set(forbidden_protocol store service push gateway)
+set(layers core domain media store protocol service push gateway)
+set(forbidden_core domain media store protocol service push gateway)
+set(forbidden_media domain store protocol service push gateway)
+set(forbidden_domain media store protocol service push gateway)
+set(forbidden_store media protocol service push gateway)
+set(forbidden_protocol media store service push gateway)
 set(forbidden_service protocol push gateway)
-set(forbidden_push store protocol gateway)
-set(forbidden_gateway store)
+set(forbidden_push media store protocol gateway)
+set(forbidden_gateway store media)
 
 set(violations "")
 foreach(layer IN LISTS layers)

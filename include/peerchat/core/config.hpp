@@ -78,6 +78,20 @@ struct push_settings {
   std::chrono::seconds ttl{86'400};   // how long a push service keeps an undelivered push
 };
 
+// Attachments (docs/attachments.md): photos, files and voice notes, stored content-addressed
+// under <data dir>/attachments. A phone photo is 2–6 MB, a minute of voice note ~0.5 MB.
+struct attachment_settings {
+  std::uint64_t max_bytes = 25ull << 20;        // one upload; over it 413 payload_too_large
+  std::uint64_t quota_bytes = 10ull << 30;      // every stored file together; over it 413
+  std::uint64_t max_image_pixels = 50'000'000;  // width × height an image may decode to; over it 400
+  int media_workers = 2;                        // uploads decoded / remuxed at once (off the I/O threads)
+  std::size_t media_queue = 64;                 // uploads waiting for a media worker; over it rate_limited
+  double uploads_per_minute = 30;               // per user, token bucket refill
+  double uploads_burst = 20;                    // per user: a dozen photos picked at once fit
+  std::chrono::seconds orphan_after{24 * 3600}; // an upload never attached is removed after this
+  std::chrono::seconds idle_timeout{30};        // an upload's body must keep arriving (phones on bad networks)
+};
+
 struct config {
   std::string listen_host = "127.0.0.1";
   std::uint16_t listen_port = 8080;
@@ -96,6 +110,7 @@ struct config {
   // renewed: short, so a desktop tab left open does not silence the phone for long.
   std::chrono::seconds focus_lifetime{60};
   push_settings push;
+  attachment_settings attachments;
 
   // The public URL with no trailing slash, derived from the listen address when unset.
   std::string effective_public_url() const;

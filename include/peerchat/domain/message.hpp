@@ -2,6 +2,7 @@
 // Messages as members read them: current state for history, and search hits.
 #pragma once
 #include "peerchat/core/ids.hpp"
+#include "peerchat/domain/attachment.hpp"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -23,6 +24,7 @@ struct message_view {
   std::optional<millis_t> edited_at;
   std::map<std::string, std::vector<std::int64_t>> reactions;  // emoji → user ids
   std::vector<std::int64_t> mentions;  // user ids the body mentions (empty once deleted)
+  std::vector<attachment_info> attachments;  // in the order sent (empty once deleted)
 };
 
 struct search_hit {

@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 #include <variant>
 
 namespace peerchat::protocol {
@@ -19,6 +20,7 @@ struct send_frame {
   std::string client_msg_id;
   std::string body;
   std::optional<seq_t> reply_to;
+  std::vector<std::string> attachments;  // upload ids, at most 10; the body may then be empty
 };
 struct typing_frame {
   group_id group{};

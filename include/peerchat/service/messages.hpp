@@ -20,6 +20,7 @@ struct send_request {
   std::string body;
   std::string client_msg_id;
   std::optional<seq_t> reply_to;
+  std::vector<std::string> attachments;  // upload ids (attachments.hpp), at most 10; the body may then be empty
 };
 
 struct send_result {
