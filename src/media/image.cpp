@@ -181,7 +181,9 @@ result<prepared_file> prepare_image(std::filesystem::path const& upload, detecte
                                     std::filesystem::path const& work_dir, prepare_limits const& limits) {
   if ((type.mime == "image/heic" || type.mime == "image/avif") && !has_operation("heifload"))
     return make_error(errc::bad_request, "this server cannot read HEIC or AVIF images");
-  bool animation_possible = type.mime == "image/gif" || type.mime == "image/webp";
+  output_format format = output_for(type.mime);
+  // Only GIF and WebP are saved with their frames; anything else keeps the first frame.
+  bool animation_possible = format.extension == std::string_view("gif") || format.extension == std::string_view("webp");
 
   // The header first: width × height (× frames) is checked before a single pixel is decoded,
   // so a small file that claims 30000 × 30000 pixels costs a few bytes read, not gigabytes.
@@ -210,7 +212,6 @@ result<prepared_file> prepare_image(std::filesystem::path const& upload, detecte
   }
   if (frames == 1) image = to_srgb(std::move(image));
 
-  output_format format = output_for(type.mime);
   if (format.extension == std::string_view("jpg")) image = for_jpeg(std::move(image));
   if (image) image = without_metadata(std::move(image));
   if (!image) return undecodable("convert");

@@ -3,6 +3,7 @@
 #include "peerchat/media/media.hpp"
 #include "av.hpp"
 #include "image.hpp"
+#include <spdlog/spdlog.h>
 #include <exception>
 #include <mutex>
 
@@ -16,6 +17,8 @@ void init() {
   });
 }
 
+// Thread safety: prepare() may run on several media workers at once; libvips and libavformat
+// are thread-safe for separate images and files, and each call owns its own files.
 result<prepared_file> prepare(std::filesystem::path const& upload, detected_type const& type,
                               std::filesystem::path const& work_dir, prepare_limits const& limits) {
   init();
@@ -32,7 +35,8 @@ result<prepared_file> prepare(std::filesystem::path const& upload, detected_type
     as_is.file = upload;
     return as_is;
   } catch (std::exception const& e) {  // bad_alloc, filesystem_error: never out of a media worker
-    return make_error(errc::internal, std::string("the file could not be processed: ") + e.what());
+    spdlog::error("media: preparing an upload failed: {}", e.what());
+    return make_error(errc::internal, "the file could not be processed");
   }
 }
 

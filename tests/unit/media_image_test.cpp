@@ -2,6 +2,8 @@
 // media::prepare for images: EXIF and GPS gone, orientation applied, thumbnails, the pixel
 // limit checked before decoding — each checked with PIL and exiftool, not with our own code.
 #include "media_tools.hpp"
+#include <vips/vips.h>
+#include <tuple>
 
 namespace peerchat::unit {
 namespace {
@@ -229,6 +231,67 @@ print(json.dumps(sorted(list(exif.keys()) + list(exif.get_ifd(0x8769).keys()) + 
   json const generated = {274, 282, 283, 296, 531, 34665, 36864, 37121, 40960, 40961, 40962, 40963};  // libexif's defaults
   for (auto const& tag : tags) EXPECT_TRUE(std::find(generated.begin(), generated.end(), tag) != generated.end()) << "EXIF tag " << tag;
   EXPECT_EQ(std::find(tags.begin(), tags.end(), 271), tags.end()) << "the camera's Make survived";
+}
+
+// HEIC (iPhone photos) and AVIF: libvips' own heifsave writes the fixture (no other tool on
+// Debian 12 writes HEIF), with the phone JPEG's EXIF and GPS inside.
+TEST_F(media_image, heic_and_avif_become_jpeg_without_gps) {
+  PEERCHAT_REQUIRE_EXIFTOOL();
+  if (vips_type_find("VipsOperation", "heifsave") == 0) GTEST_SKIP() << "this libvips cannot write HEIF fixtures";
+  auto photo = dir_.path() / "phone.jpg";
+  tools::run_python(make_phone_jpeg, {photo.string()});
+  for (auto [name, compression, mime] : {std::tuple{"IMG_0001.heic", VIPS_FOREIGN_HEIF_COMPRESSION_HEVC, "image/heic"},
+                                         std::tuple{"photo.avif", VIPS_FOREIGN_HEIF_COMPRESSION_AV1, "image/avif"}}) {
+    auto heif = dir_.path() / name;
+    VipsImage* loaded = nullptr;
+    ASSERT_EQ(vips_jpegload(photo.c_str(), &loaded, nullptr), 0);
+    int rc = vips_heifsave(loaded, heif.c_str(), "compression", compression, "effort", 0, nullptr);
+    g_object_unref(loaded);
+    ASSERT_EQ(rc, 0) << vips_error_buffer();
+    ASSERT_FALSE(tools::location_tags(tools::exif_tags(heif)).empty()) << name << ": the fixture should carry GPS";
+    ASSERT_EQ(tools::detect_file(heif).mime, mime);
+
+    auto prepared = prepare(heif);
+    ASSERT_TRUE(is_ok(prepared)) << name;
+    EXPECT_EQ(prepared->mime, "image/jpeg") << name;
+    auto seen = pil(prepared->file);
+    EXPECT_EQ(seen["format"], "JPEG");
+    EXPECT_EQ(seen["size"], json::array({*prepared->width, *prepared->height}));
+    EXPECT_EQ(seen["exif_tags"], 0) << name;
+    EXPECT_TRUE(tools::location_tags(tools::exif_tags(prepared->file)).empty()) << name;
+    EXPECT_TRUE(prepared->thumb.has_value());
+  }
+}
+
+// A 16-bit grey PNG and a CMYK JPEG: the thumbnail (and the stored JPEG) must be 8-bit and
+// about as bright as the original — a plain cast would clip 16-bit grey to white.
+TEST_F(media_image, sixteen_bit_and_cmyk_images_keep_their_brightness) {
+  auto grey = dir_.path() / "scan.png";
+  auto cmyk = dir_.path() / "print.jpg";
+  tools::run_python(R"(
+import sys
+from PIL import Image
+Image.new("I;16", (60, 40), 30000).save(sys.argv[1], "PNG")
+Image.new("CMYK", (60, 40), (0, 0, 0, 128)).save(sys.argv[2], "JPEG", quality=95)
+)", {grey.string(), cmyk.string()});
+  constexpr char const* brightness = R"(
+import json, sys
+from PIL import Image, ImageStat
+im = Image.open(sys.argv[1])
+print(json.dumps({"mode": im.mode, "mean": ImageStat.Stat(im.convert("L")).mean[0]}))
+)";
+  auto from_grey = prepare(grey);
+  ASSERT_TRUE(is_ok(from_grey));
+  EXPECT_EQ(from_grey->mime, "image/png");
+  auto thumb = tools::run_python_json(brightness, {from_grey->thumb->string()});
+  EXPECT_NEAR(thumb["mean"].get<double>(), 30000.0 / 65535 * 255, 6) << thumb.dump();
+
+  auto from_cmyk = prepare(cmyk);
+  ASSERT_TRUE(is_ok(from_cmyk));
+  auto stored = tools::run_python_json(brightness, {from_cmyk->file.string()});
+  EXPECT_EQ(stored["mode"], "RGB") << "browsers show CMYK JPEGs badly; it is stored as sRGB";
+  EXPECT_GT(stored["mean"].get<double>(), 60) << stored.dump();
+  EXPECT_LT(stored["mean"].get<double>(), 200) << stored.dump();
 }
 
 TEST(media_prepare, files_come_back_as_they_are) {
