@@ -141,7 +141,7 @@ bool save(VipsImage* image, output_format const& format, char const* path) {
   if (ext == "png") return vips_pngsave(image, path, "strip", TRUE, nullptr) == 0;
   if (ext == "gif") return vips_gifsave(image, path, "strip", TRUE, nullptr) == 0;
   if (ext == "webp") return vips_webpsave(image, path, "strip", TRUE, "Q", webp_quality, nullptr) == 0;
-  return vips_jpegsave(image, path, "strip", TRUE, "Q", jpeg_quality, "optimize_coding", TRUE, nullptr) == 0;
+  return vips_jpegsave(image, path, "strip", TRUE, "Q", jpeg_quality, nullptr) == 0;
 }
 
 // The thumbnail is made from the cleaned file: already upright and without metadata, and
