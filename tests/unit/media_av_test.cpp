@@ -231,6 +231,20 @@ TEST_F(media_av, mp3_wav_and_flac_are_remuxed_without_tags) {
   }
 }
 
+TEST_F(media_av, more_than_four_hours_is_refused) {
+  // 4 h 1 min of silence at 100 samples a second: 1.4 MB, made in a blink.
+  auto long_wav = at("long.wav");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=100:cl=mono", "-t", "14460", "-c:a", "pcm_u8", long_wav.string()});
+  auto refused = prepare(long_wav);
+  ASSERT_TRUE(fails_with(refused, errc::bad_request));
+  EXPECT_EQ(refused.error().message, "the audio or video file is longer than 4 hours");
+  auto short_wav = at("short.wav");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=100:cl=mono", "-t", "14340", "-c:a", "pcm_u8", short_wav.string()});
+  auto accepted = prepare(short_wav);
+  ASSERT_TRUE(is_ok(accepted));
+  EXPECT_EQ(accepted->duration_ms, 14340 * 1000);
+}
+
 TEST_F(media_av, what_libavformat_cannot_read_is_refused_and_leaves_nothing) {
   auto fake = at("fake.webm");
   { std::ofstream(fake, std::ios::binary) << "\x1A\x45\xDF\xA3" << std::string(300, '\x7F'); }
