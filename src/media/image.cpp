@@ -193,7 +193,7 @@ result<prepared_file> prepare_image(std::filesystem::path const& upload, detecte
   std::uint64_t width = static_cast<std::uint64_t>(vips_image_get_width(image.get()));
   std::uint64_t frames = static_cast<std::uint64_t>(vips_image_get_height(image.get())) / std::max<std::uint64_t>(frame_height, 1);
   if (width * frame_height > limits.max_pixels)
-    return make_error(errc::bad_request, "the image is larger than " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels");
+    return make_error(errc::bad_request, fmt::format("the image is larger than {:g} megapixels", static_cast<double>(limits.max_pixels) / 1e6));
   // A long animation over the limit in total is kept as its first frame rather than refused.
   if (frames > 1 && width * frame_height * frames > limits.max_pixels) {
     image = open_image(type.mime, upload.c_str(), VIPS_ACCESS_SEQUENTIAL, 1);
