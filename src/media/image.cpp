@@ -141,7 +141,7 @@ bool save(VipsImage* image, output_format const& format, char const* path) {
   if (ext == "png") return vips_pngsave(image, path, "strip", TRUE, nullptr) == 0;
   if (ext == "gif") return vips_gifsave(image, path, "strip", TRUE, nullptr) == 0;
   if (ext == "webp") return vips_webpsave(image, path, "strip", TRUE, "Q", webp_quality, nullptr) == 0;
-  return vips_jpegsave(image, path, "strip", TRUE, "Q", jpeg_quality, "optimize_coding", TRUE, nullptr) == 0;
+  return vips_jpegsave(image, path, "strip", TRUE, "Q", jpeg_quality, nullptr) == 0;
 }
 
 // The thumbnail is made from the cleaned file: already upright and without metadata, and
@@ -193,7 +193,7 @@ result<prepared_file> prepare_image(std::filesystem::path const& upload, detecte
   std::uint64_t width = static_cast<std::uint64_t>(vips_image_get_width(image.get()));
   std::uint64_t frames = static_cast<std::uint64_t>(vips_image_get_height(image.get())) / std::max<std::uint64_t>(frame_height, 1);
   if (width * frame_height > limits.max_pixels)
-    return make_error(errc::bad_request, "the image is larger than " + std::to_string(limits.max_pixels / 1'000'000) + " megapixels");
+    return make_error(errc::bad_request, fmt::format("the image is larger than {:g} megapixels", static_cast<double>(limits.max_pixels) / 1e6));
   // A long animation over the limit in total is kept as its first frame rather than refused.
   if (frames > 1 && width * frame_height * frames > limits.max_pixels) {
     image = open_image(type.mime, upload.c_str(), VIPS_ACCESS_SEQUENTIAL, 1);

@@ -106,6 +106,44 @@ TEST_F(media_av, browser_webm_voice_note_without_a_duration_is_measured) {
   EXPECT_NEAR(probed_duration(out), 3.0, 0.06);
 }
 
+TEST_F(media_av, browser_webm_video_and_matroska_files) {
+  // Chromium's camera recording: VP8 + Opus in a streamed WebM (no duration).
+  auto clip = at("camera.webm");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=2", "-f", "lavfi", "-i",
+                     "sine=duration=2", "-c:v", "libvpx", "-deadline", "realtime", "-c:a", "libopus", "-metadata",
+                     "title=Secret", "-live", "1", clip.string()});
+  auto prepared = prepare(clip);
+  ASSERT_TRUE(is_ok(prepared));
+  EXPECT_EQ(prepared->mime, "video/webm");
+  EXPECT_EQ(prepared->kind, media_kind::video);
+  EXPECT_EQ(prepared->width, 64);
+  EXPECT_EQ(prepared->height, 48);
+  EXPECT_NEAR(static_cast<double>(prepared->duration_ms.value_or(0)), 2000.0, 120.0);
+  expect_clean_copy(clip, *prepared);
+  EXPECT_EQ(stream_types(tools::probe(prepared->file)), (std::vector<std::string>{"video", "audio"}));
+
+  // VP9 + Opus in a Matroska file: WebM can hold it, so it becomes a WebM a browser plays.
+  auto mkv = at("clip.mkv");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libvpx-vp9", "-deadline",
+                     "realtime", "-metadata", "title=Secret", mkv.string()});
+  EXPECT_EQ(tools::detect_file(mkv).mime, "video/x-matroska");
+  auto as_webm = prepare(mkv);
+  ASSERT_TRUE(is_ok(as_webm));
+  EXPECT_EQ(as_webm->mime, "video/webm");
+  expect_clean_copy(mkv, *as_webm);
+
+  // H.264 in Matroska: WebM cannot hold it; it stays Matroska, a download, still stripped.
+  auto h264 = at("h264.mkv");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libx264", "-preset",
+                     "ultrafast", "-metadata", "title=Secret", "-metadata", std::string("location=") + new_york,
+                     h264.string()});
+  auto as_mkv = prepare(h264);
+  ASSERT_TRUE(is_ok(as_mkv));
+  EXPECT_EQ(as_mkv->mime, "video/x-matroska");
+  EXPECT_FALSE(media::served_inline(as_mkv->mime));
+  expect_clean_copy(h264, *as_mkv);
+}
+
 TEST_F(media_av, ogg_opus_loses_its_tags) {
   auto note = at("voice.ogg");
   tools::run_ffmpeg({"-f", "lavfi", "-i", "sine=duration=2", "-c:a", "libopus", "-metadata", "title=Secret",
@@ -229,6 +267,20 @@ TEST_F(media_av, mp3_wav_and_flac_are_remuxed_without_tags) {
     EXPECT_NEAR(static_cast<double>(prepared->duration_ms.value_or(0)), 1000.0, 80.0) << s.name;
     expect_clean_copy(file, *prepared);
   }
+}
+
+TEST_F(media_av, more_than_four_hours_is_refused) {
+  // 4 h 1 min of silence at 100 samples a second: 1.4 MB, made in a blink.
+  auto long_wav = at("long.wav");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=100:cl=mono", "-t", "14460", "-c:a", "pcm_u8", long_wav.string()});
+  auto refused = prepare(long_wav);
+  ASSERT_TRUE(fails_with(refused, errc::bad_request));
+  EXPECT_EQ(refused.error().message, "the audio or video file is longer than 4 hours");
+  auto short_wav = at("short.wav");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "anullsrc=r=100:cl=mono", "-t", "14340", "-c:a", "pcm_u8", short_wav.string()});
+  auto accepted = prepare(short_wav);
+  ASSERT_TRUE(is_ok(accepted));
+  EXPECT_EQ(accepted->duration_ms, 14340 * 1000);
 }
 
 TEST_F(media_av, what_libavformat_cannot_read_is_refused_and_leaves_nothing) {

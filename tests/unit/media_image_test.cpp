@@ -5,6 +5,13 @@
 #include <vips/vips.h>
 #include <tuple>
 
+#if defined(__SANITIZE_ADDRESS__)
+// The HEIC fixture's encoder (x265, reached through libheif on a libvips thread) keeps one
+// allocation for good: a leak of the test's tool, never on peerchat's path (which only
+// decodes), so LeakSanitizer leaves it out of the unit tests' report.
+extern "C" char const* __lsan_default_suppressions() { return "leak:libx265.so\n"; }
+#endif
+
 namespace peerchat::unit {
 namespace {
 
@@ -158,7 +165,9 @@ open(sys.argv[1], "wb").write(png)
 TEST_F(media_image, the_pixel_limit_is_the_configured_one) {
   auto photo = dir_.path() / "photo.jpg";
   tools::run_python(make_phone_jpeg, {photo.string()});  // 2048 pixels
-  EXPECT_TRUE(fails_with(prepare(photo, {.max_pixels = 2047, .thumb_box = 480}), errc::bad_request));
+  auto refused = prepare(photo, {.max_pixels = 2047, .thumb_box = 480});
+  ASSERT_TRUE(fails_with(refused, errc::bad_request));
+  EXPECT_EQ(refused.error().message, "the image is larger than 0.002047 megapixels");
   EXPECT_TRUE(is_ok(prepare(photo, {.max_pixels = 2048, .thumb_box = 480})));
 }
 
