@@ -278,18 +278,18 @@ took "stopped with exit 0, started, message seq $seq still there"
 # As docs/self-hosting.md says: back up while running, copy out; restore after a stop.
 say "backing up while the server runs, then restoring the backup"
 backup_dir=$(mktemp -d /tmp/peerchat-ctest-backup.XXXXXX)
-timeout 60 podman exec "$container" peerchat backup --data-dir /data --to /data/ctest-backup.db >/dev/null \
+timeout 60 podman exec "$container" peerchat backup --data-dir /data --to /data/ctest-backup.tar >/dev/null \
   || fail "peerchat backup failed"
-timeout 30 podman cp "$container:/data/ctest-backup.db" "$backup_dir/backup.db" || fail "podman cp of the backup failed"
-timeout 30 podman exec "$container" rm /data/ctest-backup.db || fail "removing the backup from the volume failed"
+timeout 30 podman cp "$container:/data/ctest-backup.tar" "$backup_dir/backup.tar" || fail "podman cp of the backup failed"
+timeout 30 podman exec "$container" rm /data/ctest-backup.tar || fail "removing the backup from the volume failed"
 later="sent after the backup $run_id"
 later_seq=$(send_ws "$later") || fail "sending over the WebSocket failed"
 stop_cleanly
 # The documented restore (docs/self-hosting.md): backups are 0600, so the copy taken out with
 # podman cp is made readable for the server's uid before it is mounted.
-chmod 0644 "$backup_dir/backup.db"
-timeout 60 podman run --rm -v "$volume:/data" -v "$backup_dir/backup.db:/restore.db:ro" "$image" \
-  restore --data-dir /data --from /restore.db \
+chmod 0644 "$backup_dir/backup.tar"
+timeout 60 podman run --rm -v "$volume:/data" -v "$backup_dir/backup.tar:/restore.tar:ro" "$image" \
+  restore --data-dir /data --from /restore.tar \
   2> >(no_systemd_noise) || fail "restoring the backup into the volume failed"
 start_again
 has_message "$seq" "$body" || fail "message seq $seq is missing from the restored backup"
