@@ -3,7 +3,6 @@
 #include "peerchat/store/backup.hpp"
 #include "peerchat/store/archive.hpp"
 #include "peerchat/store/backup_pin.hpp"
-#include "peerchat/store/file_store.hpp"
 #include "peerchat/store/data_dir.hpp"
 #include "peerchat/store/data_dir_lock.hpp"
 #include "peerchat/store/database.hpp"
@@ -51,6 +50,7 @@ std::vector<std::string> listed_files(database& db) {
   return out;
 }
 
+// The layout of file_store.hpp, inside the data dir and inside the archive alike.
 std::string member_name(std::string const& sha256) { return "attachments/" + sha256.substr(0, 2) + "/" + sha256; }
 
 // Copies the database into a self-contained, checked file.
@@ -67,7 +67,7 @@ void backup(std::filesystem::path const& data_dir, std::filesystem::path const& 
   namespace fs = std::filesystem;
   auto db_file = database_file(data_dir);
   if (!fs::exists(db_file)) throw std::runtime_error("no database at " + db_file.string());
-  file_store files(data_dir);
+  auto const attachments = data_dir / "attachments";
   auto tmp = to;
   tmp += ".partial";
   auto snapshot = to;
@@ -76,7 +76,7 @@ void backup(std::filesystem::path const& data_dir, std::filesystem::path const& 
   fs::remove(snapshot);
   try {
     // From before the snapshot until the last file is copied, no file it lists is erased.
-    backup_pin pin(files.root(), backup_pin::mode::backup);
+    backup_pin pin(attachments, backup_pin::mode::backup);
     snapshot_database(db_file, snapshot);
     std::vector<std::string> hashes;
     {
@@ -86,11 +86,11 @@ void backup(std::filesystem::path const& data_dir, std::filesystem::path const& 
     tar_writer archive(tmp);
     archive.add(database_member, snapshot);
     for (auto const& sha : hashes) {
-      auto file = files.path_of(sha);
+      auto file = data_dir / member_name(sha);
       if (!fs::is_regular_file(file)) {
         // A row whose file is gone (a disk error, a hand-deleted file): the rest still counts.
         spdlog::warn("backup: attachment file {} is missing from {}; the backup goes on without it", sha,
-                     files.root().string());
+                     attachments.string());
         continue;
       }
       archive.add(member_name(sha), file);
