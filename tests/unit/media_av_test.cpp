@@ -244,6 +244,20 @@ open(sys.argv[1], "wb").write(d)
   EXPECT_TRUE(tools::location_tags(tools::exif_tags(prepared->file)).empty());
 }
 
+TEST_F(media_av, iphone_hevc_keeps_the_hvc1_tag_safari_needs) {
+  // iPhones film HEVC tagged `hvc1`; Safari plays no HEVC tagged `hev1`, which is what an MP4
+  // muxer picks when left to itself.
+  auto mov = at("IMG_0002.MOV");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libx265", "-preset",
+                     "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", mov.string()});
+  auto prepared = prepare(mov);
+  ASSERT_TRUE(is_ok(prepared));
+  EXPECT_EQ(prepared->mime, "video/mp4");
+  auto out = tools::probe(prepared->file);
+  EXPECT_EQ(out["streams"][0]["codec_name"], "hevc");
+  EXPECT_EQ(out["streams"][0]["codec_tag_string"], "hvc1");
+}
+
 TEST_F(media_av, mp3_wav_and_flac_are_remuxed_without_tags) {
   struct sample {
     char const* name;
