@@ -193,6 +193,7 @@ TEST_F(media_av, phone_mp4_keeps_audio_and_video_and_drops_location_title_and_ot
 
   auto prepared = prepare(video);
   ASSERT_TRUE(is_ok(prepared));
+  EXPECT_TRUE(tools::owner_only(prepared->file));
   EXPECT_EQ(prepared->mime, "video/mp4");
   EXPECT_EQ(prepared->kind, media_kind::video);
   EXPECT_EQ(prepared->width, 160);
