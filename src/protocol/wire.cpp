@@ -70,6 +70,18 @@ ojson to_json(message_view const& m) {
   for (auto const& [emoji, users] : m.reactions) reactions[emoji] = users;
   out["reactions"] = std::move(reactions);
   out["mentions"] = m.mentions;
+  if (!m.attachments.empty()) {
+    ojson list = ojson::array();
+    for (auto const& a : m.attachments) {
+      ojson j{{"id", a.id}, {"name", a.name}, {"size", a.size}, {"mime", a.mime}};
+      if (a.width) j["width"] = *a.width;
+      if (a.height) j["height"] = *a.height;
+      if (a.duration_ms) j["duration_ms"] = *a.duration_ms;
+      j["thumb"] = a.thumb;
+      list.push_back(std::move(j));
+    }
+    out["attachments"] = std::move(list);
+  }
   return out;
 }
 

@@ -39,8 +39,11 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       groups(ctx),
       invites(ctx),
       messages(ctx),
+      attachments(ctx),
       setup(ctx),
-      notifications(ctx) {}
+      notifications(ctx) {
+  messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
+}
 
 void backend::set_publisher(std::function<void(std::vector<event> const&)> publish) {
   writer_.set_publisher(std::move(publish));

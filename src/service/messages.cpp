@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Messages: every change is an event in the group's log, committed before anyone sees it.
 #include "peerchat/service/messages.hpp"
+#include "peerchat/core/text.hpp"
+#include "peerchat/service/attachment_store.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
 #include "peerchat/service/mention_store.hpp"
@@ -24,7 +26,7 @@ constexpr char reactions_sql[] =
     "ORDER BY created_at, user_id";
 // Deleting erases the body from the message, from its event and from its edits' events.
 constexpr char erase_event_bodies_sql[] =
-    "UPDATE events SET data = json_set(json_remove(data, '$.body', '$.mentions'), '$.deleted', json('true')) "
+    "UPDATE events SET data = json_set(json_remove(data, '$.body', '$.mentions', '$.attachments'), '$.deleted', json('true')) "
     "WHERE group_id = ?1 AND (seq = ?2 OR (target_seq = ?2 AND kind = 'message_edited'))";
 constexpr char mentions_in_range_sql[] =
     "SELECT seq, user_id FROM mentions WHERE group_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY user_id";
@@ -87,7 +89,13 @@ messages::messages(context& ctx)
 }
 
 result<send_request> messages::prepare_send(user const& who, send_request req) {
-  auto body = check_body(req.body, ctx_.config.limits.message_chars);
+  if (req.attachments.size() > max_attachments)
+    return make_error(errc::bad_request, "a message carries at most " + std::to_string(max_attachments) + " attachments");
+  for (auto const& id : req.attachments)
+    if (!is_attachment_id(id)) return make_error(errc::bad_request, "attachments must be upload ids");
+  // With attachments the text is optional (a photo on its own); without, it is the message.
+  bool no_text = !req.attachments.empty() && text::trim(req.body).empty();
+  auto body = no_text ? result<std::string>(std::string()) : check_body(req.body, ctx_.config.limits.message_chars);
   if (!body) return body.error();
   auto cmid = check_client_msg_id(req.client_msg_id);
   if (!cmid) return cmid.error();
@@ -122,6 +130,16 @@ void messages::send_async(user const& who, send_request req, std::function<void(
         auto& next = db.prepare("SELECT last_seq + 1 FROM groups WHERE id = ?1").bind(1, raw(req.group));
         next.step();
         seq_t seq = next.int64(0);
+        // Attached first: a refused id fails the send before anything is written.
+        std::vector<attachment_info> attached;
+        if (!req.attachments.empty()) {
+          auto a = attach_uploads(db, req.group, seq, who.id, req.attachments);
+          if (!a) {
+            *out = a.error();
+            return;
+          }
+          attached = std::move(*a);
+        }
         db.prepare("INSERT INTO messages (group_id, seq, sender_id, client_msg_id, body, reply_to, created_at) "
                    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")
             .bind(1, raw(req.group))
@@ -140,6 +158,11 @@ void messages::send_async(user const& who, send_request req, std::function<void(
                                     {"client_msg_id", req.client_msg_id}};
         if (req.reply_to) body["reply_to"] = *req.reply_to;
         body["mentions"] = std::move(mentioned);
+        if (!attached.empty()) {
+          auto list = nlohmann::ordered_json::array();
+          for (auto const& a : attached) list.push_back(attachment_json(a));
+          body["attachments"] = std::move(list);
+        }
         auto e = append_event(db, events, {req.group, event_kind::message, now, who.id, std::nullopt, user_id{}, std::move(body)});
         if (e.seq != seq) throw std::logic_error("message seq and event seq disagree");
         *out = send_result{std::move(e), true};
@@ -191,7 +214,8 @@ result<event> messages::remove(user const& who, group_id g, seq_t seq) {
   // Deleting shares the edit budget: both change messages already sent.
   if (auto r = edit_limit_.spend(std::to_string(raw(who.id)), "you are deleting too fast"); !r) return r.error();
   millis_t now = ctx_.clock.now();
-  return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
+  std::vector<std::string> unused_files;
+  auto deleted = ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
     auto mine = require_member(db, g, who.id);
     if (!mine) return mine.error();
     auto m = live_message(db, g, seq);
@@ -201,9 +225,13 @@ result<event> messages::remove(user const& who, group_id g, seq_t seq) {
     db.prepare("UPDATE messages SET body = NULL, deleted = 1 WHERE group_id = ?1 AND seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
     db.prepare(erase_event_bodies_sql).bind(1, raw(g)).bind(2, seq).exec();
     db.prepare("DELETE FROM reactions WHERE group_id = ?1 AND message_seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
+    unused_files = detach_message(db, g, seq);
     return append_event(db, events, {g, event_kind::message_deleted, now, who.id, seq, user_id{},
                                      {{"target_seq", seq}, {"user_id", raw(who.id)}}});
   });
+  // After the commit, before the answer: when DELETE answers, the files are gone from disk.
+  if (deleted && !unused_files.empty() && erase_files_) erase_files_(unused_files);
+  return deleted;
 }
 
 result<std::optional<event>> messages::react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add) {
@@ -268,6 +296,10 @@ result<std::vector<message_view>> messages::history(user const& who, group_id g,
       seq_t s = rs.int64(0);
       auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
       if (it != out.end()) it->reactions[rs.text(1)].push_back(rs.int64(2));
+    }
+    for (auto& [s, list] : attachments_in_range(db, g, out.back().seq, out.front().seq)) {
+      auto it = std::find_if(out.begin(), out.end(), [s = s](auto const& m) { return m.seq == s; });
+      if (it != out.end() && it->body) it->attachments = std::move(list);
     }
     auto& ms = db.prepare(mentions_in_range_sql).bind(1, raw(g)).bind(2, out.back().seq).bind(3, out.front().seq);
     while (ms.step()) {

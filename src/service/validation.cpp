@@ -68,3 +68,48 @@ result<std::string> check_emoji(std::string_view s) {
 }
 
 }  // namespace peerchat::service
+
+namespace peerchat::service {
+
+namespace {
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+result<std::string> clean_file_name(std::string_view raw) {
+  std::string decoded;
+  decoded.reserve(raw.size());
+  for (std::size_t i = 0; i < raw.size(); ++i) {
+    if (raw[i] == '%' && i + 2 < raw.size() && hex_value(raw[i + 1]) >= 0 && hex_value(raw[i + 2]) >= 0) {
+      decoded += static_cast<char>(hex_value(raw[i + 1]) * 16 + hex_value(raw[i + 2]));
+      i += 2;
+    } else {
+      decoded += raw[i];  // a lone '%' stays what it is
+    }
+  }
+  // Only the last path component: "C:\Users\me\scan.pdf" and "../../etc/passwd" name a file.
+  auto slash = decoded.find_last_of("/\\");
+  if (slash != std::string::npos) decoded.erase(0, slash + 1);
+  std::string name;
+  for (unsigned char c : decoded)
+    if (c >= 0x20 && c != 0x7f) name += static_cast<char>(c);
+  name = std::string(text::trim(name));
+  if (name == "." || name == "..") name.clear();
+  if (name.empty() || name.size() > 255) return bad("the file name must be 1–255 bytes (X-Filename)");
+  if (!text::valid_utf8(name)) return bad("the file name is not valid UTF-8");
+  return name;
+}
+
+bool is_attachment_id(std::string_view s) noexcept {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+      return false;
+  return true;
+}
+
+}  // namespace peerchat::service

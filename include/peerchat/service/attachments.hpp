@@ -63,8 +63,9 @@ class attachments {
 
   // After the body is in slot.file: `done` runs once, on a media worker or the writer thread,
   // with the upload's metadata (201) or an error (bad_request for a bomb or a broken image,
-  // payload_too_large when the quota filled meanwhile, rate_limited when the media queue is
-  // full). The temporary file is gone either way.
+  // payload_too_large when the quota filled meanwhile, not_found when `who` left the group).
+  // When the media queue is full (rate_limited) or the service is stopping (internal), `done`
+  // runs at once on the calling thread. The temporary file is gone either way.
   void finish_upload(user const& who, upload_slot slot, std::function<void(result<attachment_info>)> done);
 
   // The body did not arrive (client went away, over max_bytes): removes the temporary file.
@@ -93,7 +94,14 @@ class attachments {
   store::file_store const& files() const noexcept { return files_; }
 
  private:
+  struct prepared_upload;  // the files a media worker made ready to store
   void media_worker();
+  // One upload on a media worker: type, metadata, thumbnail, hashes, then one writer job.
+  void process(user const& who, upload_slot const& slot, std::function<void(result<attachment_info>)> const& done);
+  // The upload's rows and placed files, in one writer job; `done` after its commit.
+  void store_upload(user const& who, upload_slot const& slot, prepared_upload prepared,
+                    std::function<void(result<attachment_info>)> done);
+  void finished(bool accepted);  // counts, and lets the destructor know when the last is done
 
   context& ctx_;
   store::file_store files_;
@@ -105,6 +113,8 @@ class attachments {
   std::condition_variable wake_;
   std::deque<std::function<void()>> queue_;  // uploads waiting for a media worker (bounded: media_queue)
   bool stopping_ = false;
+  std::size_t in_flight_ = 0;  // guarded by mutex_: uploads queued or working, until `done` ran
+  std::condition_variable idle_;
   std::vector<std::thread> workers_;
 };
 

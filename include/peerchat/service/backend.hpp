@@ -8,6 +8,7 @@
 #include "peerchat/core/ids.hpp"
 #include "peerchat/domain/event.hpp"
 #include "peerchat/service/accounts.hpp"
+#include "peerchat/service/attachments.hpp"
 #include "peerchat/service/context.hpp"
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
@@ -42,6 +43,7 @@ class backend {
   service::groups groups;
   service::invites invites;
   service::messages messages;
+  service::attachments attachments;  // uploads, downloads, erasure of files, the orphan sweep
   service::first_run setup;
   service::notifications notifications;
 

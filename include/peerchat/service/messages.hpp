@@ -46,6 +46,12 @@ class messages {
  public:
   explicit messages(context& ctx);
 
+  static constexpr std::size_t max_attachments = 10;
+
+  // Erases stored files no row uses any more (attachments::erase_unused_files); remove() calls
+  // it after a delete commits. Set once by whoever builds the services, before any request.
+  void set_file_eraser(std::function<void(std::vector<std::string> const&)> erase) { erase_files_ = std::move(erase); }
+
   // Validation and rate limiting, without touching the store (cheap; any thread).
   result<send_request> prepare_send(user const& who, send_request req);
   // Commits the message; `done` runs on the writer thread after the commit.
@@ -70,6 +76,7 @@ class messages {
   rate_limiter edit_limit_;    // edits and deletes
   rate_limiter react_limit_;   // reactions added or removed
   rate_limiter search_limit_;
+  std::function<void(std::vector<std::string> const&)> erase_files_;  // set before use; may be empty
 };
 
 }  // namespace peerchat::service

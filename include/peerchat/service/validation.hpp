@@ -16,5 +16,10 @@ result<std::string> check_topic(std::string_view s);           // 0–500 charac
 result<std::string> check_body(std::string_view s, std::size_t max_chars);
 result<std::string> check_client_msg_id(std::string_view s);   // 1–64 printable ASCII
 result<std::string> check_emoji(std::string_view s);           // one emoji (see emoji.hpp), ≤ 16 characters
+// An upload's file name (X-Filename): percent-decoded, only its last path component, control
+// characters dropped, trimmed; then 1–255 bytes of valid UTF-8.
+result<std::string> clean_file_name(std::string_view raw);
+// An attachment id as a client may send it: 1–64 base64url characters.
+bool is_attachment_id(std::string_view s) noexcept;
 
 }  // namespace peerchat::service
