@@ -8,6 +8,7 @@
 #include "peerchat/core/ids.hpp"
 #include "peerchat/domain/event.hpp"
 #include "peerchat/service/accounts.hpp"
+#include "peerchat/service/attachments.hpp"
 #include "peerchat/service/context.hpp"
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
@@ -44,6 +45,7 @@ class backend {
   service::messages messages;
   service::first_run setup;
   service::notifications notifications;
+  service::attachments attachments{ctx};  // issue 12: uploads, downloads, the orphan sweep
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);
