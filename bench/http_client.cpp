@@ -33,7 +33,7 @@ struct http_client::impl {
   }
 
   http_reply once(std::string const& method, std::string const& target, std::string const& body, std::string const& token,
-                  bool& retry) {
+                  http_client::header_list const& headers, bool& retry) {
     retry = false;
     beast::error_code ec;
     bool fresh = false;
@@ -49,6 +49,7 @@ struct http_client::impl {
       req.set(http::field::content_type, "application/json");
       req.body() = body;
     }
+    for (auto const& [name, value] : headers) req.set(name, value);
     req.prepare_payload();
     // The blocking calls cannot take a deadline; a socket-level timeout bounds a hung server.
     struct timeval tv{static_cast<time_t>(timeout.count()), 0};
@@ -82,10 +83,10 @@ http_client::http_client(std::string host, std::uint16_t port, std::chrono::seco
 http_client::~http_client() = default;
 
 http_reply http_client::request(std::string const& method, std::string const& target, std::string const& body,
-                                std::string const& token) {
+                                std::string const& token, header_list const& headers) {
   bool retry = false;
-  auto r = impl_->once(method, target, body, token, retry);
-  if (retry) r = impl_->once(method, target, body, token, retry);
+  auto r = impl_->once(method, target, body, token, headers, retry);
+  if (retry) r = impl_->once(method, target, body, token, headers, retry);
   return r;
 }
 

@@ -4,6 +4,8 @@
 #include <chrono>
 #include <memory>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace peerchat::bench {
 
@@ -21,8 +23,10 @@ class http_client {
   http_client& operator=(http_client const&) = delete;
 
   // One request; reconnects once if the kept-alive connection was closed under it.
+  // `headers` replace the defaults (Content-Type: application/json) where they name the same field.
+  using header_list = std::vector<std::pair<std::string, std::string>>;
   http_reply request(std::string const& method, std::string const& target, std::string const& body = {},
-                     std::string const& token = {});
+                     std::string const& token = {}, header_list const& headers = {});
 
  private:
   struct impl;

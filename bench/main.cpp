@@ -6,6 +6,7 @@
 #include "server_process.hpp"
 #include "setup.hpp"
 #include "push_subscriptions.hpp"
+#include "upload_load.hpp"
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -54,6 +55,9 @@ Server:
   --server-cpu N           pin the started server to CPU N;   --bench-cpu N: pin the bench to CPU N
   --push-service URL       every member subscribes at this local push service (tests/push/push_service.py
                            --fast, http://127.0.0.1:PORT); add --server-arg=--push-allow-loopback
+  --uploads-beside FILE    while sending, upload FILE as an attachment again and again (never attached);
+                           raise the server's upload budget: --server-arg=--upload-rate --server-arg=1000000
+  --uploaders N            concurrent uploaders for --uploads-beside (default 2)
 
 Overrides:
   --duration S  --rate MSG_PER_S  --groups N  --members N  --senders N (per group)  --inflight N (closed loop)
@@ -263,6 +267,11 @@ int run(int argc, char** argv) {
     std::cerr << "  push: " << subscribe_members(setup, so.host, port, push_port) << " subscriptions registered\n";
   }
 
+  std::unique_ptr<upload_load> uploads;
+  if (args.has("uploads-beside"))
+    uploads = std::make_unique<upload_load>(setup, so.host, port, args.get("uploads-beside"),
+                                            std::stoi(args.get("uploaders", "2")));
+
   // One connection per member; the first `senders` members of each group send; in S4 the last is offline.
   std::vector<connection_spec> specs;
   std::vector<int> online;
@@ -350,6 +359,7 @@ int run(int argc, char** argv) {
   auto t0 = std::chrono::steady_clock::now();
   std::cerr << "  sending for " << (sc->messages ? "up to " : "") << sc->duration << " s"
             << (sc->messages ? " or " + std::to_string(sc->messages) + " messages" : "") << "...\n";
+  if (uploads) uploads->start();
   L.start(plan);
   auto window_end = t0 + std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(sc->duration));
   while (std::chrono::steady_clock::now() < window_end) {
@@ -361,6 +371,7 @@ int run(int argc, char** argv) {
     if (server && !server->running()) break;
   }
   L.stop_sending();
+  if (uploads) uploads->stop();
   auto t1 = std::chrono::steady_clock::now();
   auto s1 = sample();
   double bench_cpu1 = self_cpu_seconds();
@@ -444,6 +455,11 @@ int run(int argc, char** argv) {
   if (sc->mode == send_mode::open_loop) out["rate"] = sc->rate;
   else out["inflight_per_sender"] = sc->inflight;
   out["body_bytes"] = lo.body_bytes;
+  if (uploads) {
+    auto u = uploads->counts();
+    out["uploads_beside"] = {{"uploads", u.uploads}, {"refused", u.refused}, {"bytes", u.bytes},
+                             {"per_second", window > 0 ? u.uploads / window : 0.0}};
+  }
   out["bench_threads"] = lo.threads;
   out["setup"] = {{"seconds", setup.seconds}, {"accounts_created", setup.users_created}, {"reused_from", setup.reused_from}};
   out["connect"] = {{"ready", r.totals.ready}, {"failed", r.totals.failed}, {"seconds", connect_seconds},

@@ -21,9 +21,12 @@ constexpr char candidates_sql[] =
     "WHERE ms.group_id = ?1 AND ms.user_id <> ?2 AND EXISTS (SELECT 1 FROM push_subscriptions p "
     "  JOIN sessions s ON s.id = p.session_id WHERE p.user_id = ms.user_id AND s.expires_at > ?3) "
     "ORDER BY ms.user_id";
-constexpr char subscriptions_of_sql[] =
-    "SELECT p.id, p.endpoint, p.p256dh, p.auth FROM push_subscriptions p JOIN sessions s ON s.id = p.session_id "
-    "WHERE p.user_id = ?1 AND s.expires_at > ?2 ORDER BY p.id";
+// Every live subscription of the group's members but the sender, in one query (not one per member).
+constexpr char subscriptions_of_members_sql[] =
+    "SELECT p.user_id, p.id, p.endpoint, p.p256dh, p.auth FROM push_subscriptions p "
+    "JOIN sessions s ON s.id = p.session_id "
+    "JOIN memberships ms ON ms.group_id = ?1 AND ms.user_id = p.user_id "
+    "WHERE p.user_id <> ?2 AND s.expires_at > ?3 ORDER BY p.user_id, p.id";
 constexpr char message_sender_sql[] = "SELECT sender_id FROM messages WHERE group_id = ?1 AND seq = ?2";
 constexpr char mentions_sql[] =
     "SELECT x.group_id, x.seq, x.ts, m.id, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
@@ -87,12 +90,20 @@ push_audience audience(store::database& db, std::string name, group_id g, user_i
     }
     if (hears_of(s, q, mention, now)) chosen.push_back(push_recipient{u, mention, {}});
   }
-  for (auto& r : chosen) {
-    auto& subs = db.prepare(subscriptions_of_sql).bind(1, raw(r.user)).bind(2, now);
-    while (subs.step())
-      r.subscriptions.push_back(push_subscription{subs.int64(0), r.user, subs.text(1), subs.text(2), subs.text(3)});
-    if (!r.subscriptions.empty()) out.recipients.push_back(std::move(r));
+  if (chosen.empty()) return out;
+  // Both lists are ordered by user id: walk them together.
+  auto next = chosen.begin();
+  auto& subs = db.prepare(subscriptions_of_members_sql).bind(1, raw(g)).bind(2, raw(sender)).bind(3, now);
+  while (subs.step()) {
+    user_id u{subs.int64(0)};
+    while (next != chosen.end() && raw(next->user) < raw(u)) ++next;
+    if (next == chosen.end()) break;
+    if (next->user != u) continue;  // a member who does not hear of this one
+    next->subscriptions.push_back(push_subscription{subs.int64(1), u, subs.text(2), subs.text(3), subs.text(4)});
   }
+  subs.reset();
+  for (auto& r : chosen)
+    if (!r.subscriptions.empty()) out.recipients.push_back(std::move(r));
   return out;
 }
 }  // namespace
