@@ -85,6 +85,8 @@ class attachments_http : public coaches_test {
   }
   std::string fixture(char const* name) { return read_file(fixtures.path() / name); }
   fs::path attachments_dir() const { return srv.data_dir() / "attachments"; }
+  // Stored files and thumbnails, and upload bodies being received (<data dir>/uploads).
+  std::size_t files_on_disk() const { return files_under(attachments_dir()) + files_under(srv.data_dir() / "uploads"); }
 
   temp_dir fixtures;
 };
@@ -124,7 +126,7 @@ TEST_F(attachments_http, only_members_upload_and_download_and_only_the_uploader_
 }
 
 TEST_F(attachments_http, over_the_limit_is_413_declared_or_chunked_and_leaves_no_file) {
-  std::size_t before = files_under(attachments_dir());
+  std::size_t before = files_on_disk();
   auto big = upload("bob", coaches, "big.bin", std::string((1 << 20) + 1, 'x'));
   EXPECT_EQ(big.status, 413) << big;
   EXPECT_EQ(big.error_code(), "payload_too_large");
@@ -140,7 +142,7 @@ TEST_F(attachments_http, over_the_limit_is_413_declared_or_chunked_and_leaves_no
   raw += "0\r\n\r\n";
   auto chunked = srv.http().send_bytes(raw);
   EXPECT_EQ(chunked.status, 413) << chunked;
-  EXPECT_TRUE(wait_until([&] { return files_under(attachments_dir()) == before; }, std::chrono::seconds(5)))
+  EXPECT_TRUE(wait_until([&] { return files_on_disk() == before; }, std::chrono::seconds(5)))
       << "a refused upload left a file behind";
   EXPECT_EQ(srv.http().get("/healthz").status, 200);
 }
@@ -221,18 +223,18 @@ TEST_F(attachments_http, ranges_are_served_from_the_file) {
 }
 
 TEST_F(attachments_http, deleting_the_message_erases_its_file) {
-  std::size_t before = files_under(attachments_dir());
+  std::size_t before = files_on_disk();
   auto up = upload("bob", coaches, "photo.png", fixture("image.png"));
   ASSERT_EQ(up.status, 201) << up;
   std::string id = up.json().at("id");
   auto sent = send_with("bob", coaches, {id});
   ASSERT_EQ(sent.status, 201) << sent;
-  EXPECT_GT(files_under(attachments_dir()), before);
+  EXPECT_GT(files_on_disk(), before);
   auto seq = sent.json().at("seq").get<std::int64_t>();
   auto del = srv.http().del(test_server::api("/groups/" + std::to_string(coaches) + "/messages/" + std::to_string(seq)),
                             srv.token("bob"));
   ASSERT_EQ(del.status, 204) << del;
-  EXPECT_TRUE(wait_until([&] { return files_under(attachments_dir()) == before; }, std::chrono::seconds(5)))
+  EXPECT_TRUE(wait_until([&] { return files_on_disk() == before; }, std::chrono::seconds(5)))
       << "the deleted message's file is still in " << attachments_dir();
   EXPECT_EQ(get("carol", "/attachments/" + id).status, 404);
 }
