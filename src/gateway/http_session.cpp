@@ -3,6 +3,7 @@
 // /api/v1/ws upgrades to a WebSocket.
 #include "http_session.hpp"
 #include "router.hpp"
+#include "upload_receiver.hpp"
 #include "ws_session.hpp"
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -49,7 +50,9 @@ void http_session<Stream>::run() {
 template <class Stream>
 void http_session<Stream>::do_read() {
   parser_.emplace();
-  parser_->body_limit(shared_.a.cfg.limits.request_bytes);
+  // Beast refuses a Content-Length over body_limit while reading the header, before we know
+  // the route: the larger limit here, the right one in on_header.
+  parser_->body_limit(std::max<std::uint64_t>(shared_.a.cfg.limits.request_bytes, shared_.a.cfg.attachments.max_bytes));
   parser_->header_limit(16 * 1024);
   // Slowloris: a client that trickles its headers (or idles between requests) holds a
   // socket; it gets limits.header_timeout for the whole header, then the connection closes.
@@ -60,7 +63,13 @@ void http_session<Stream>::do_read() {
 
 template <class Stream>
 void http_session<Stream>::on_header(beast::error_code ec, std::size_t n) {
-  if (ec || parser_->is_done()) return on_read(ec, n);
+  if (ec) return on_read(ec, n);
+  // An upload's body goes to a file, never into memory (upload_receiver.hpp).
+  if (request_handler::is_upload(parser_->get()) && !beast::websocket::is_upgrade(parser_->get())) return start_upload();
+  std::uint64_t limit = shared_.a.cfg.limits.request_bytes;
+  if (auto length = parser_->content_length(); length && *length > limit) return on_read(http::error::body_limit, n);
+  parser_->body_limit(limit);  // a chunked body: counted as it arrives
+  if (parser_->is_done()) return on_read(ec, n);
   beast::get_lowest_layer(stream_).expires_after(read_timeout);
   http::async_read(stream_, buffer_, *parser_, beast::bind_front_handler(&http_session<Stream>::on_read, shared_from_this()));
 }
@@ -87,10 +96,50 @@ template <class Stream>
 void http_session<Stream>::on_request(http_request req) {
   if (beast::websocket::is_upgrade(req)) return upgrade(std::move(req));
   request_source from{peer_, tls, shared_.metrics_listener};
+  if (request_handler::is_download(req)) {
+    auto self = shared_from_this();
+    return shared_.handler.download(
+        req, from,
+        [self](http_response res) {
+          asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+        },
+        [self](file_response res) {
+          asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send_file(std::move(res)); });
+        });
+  }
   // The answer may come from a worker thread: back to this session's strand to write it.
   shared_.handler.handle(std::move(req), from, [self = shared_from_this()](http_response res) {
     asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
   });
+}
+
+template <class Stream>
+void http_session<Stream>::start_upload() {
+  // begin_upload runs on the worker pool (auth, membership, quota); the header timer would
+  // cut it short on a busy store, so the body's own timer starts only when reading does.
+  beast::get_lowest_layer(stream_).expires_after(read_timeout);
+  request_source from{peer_, tls, shared_.metrics_listener};
+  std::optional<std::uint64_t> length;
+  if (auto declared = parser_->content_length()) length = *declared;
+  shared_.handler.begin_upload(parser_->get(), length, from,
+                               [self = shared_from_this()](std::variant<http_response, upload_ticket> start) {
+                                 asio::post(self->stream_.get_executor(), [self, start = std::move(start)]() mutable {
+                                   self->on_upload_start(std::move(start));
+                                 });
+                               });
+}
+
+template <class Stream>
+void http_session<Stream>::on_upload_start(std::variant<http_response, upload_ticket> start) {
+  if (auto* refused = std::get_if<http_response>(&start)) return send(std::move(*refused));
+  auto receiver = std::make_shared<upload_receiver<Stream>>(
+      shared_.a, stream_, buffer_, std::move(*parser_), std::move(std::get<upload_ticket>(start)),
+      [self = shared_from_this()](std::optional<http_response> answer) {
+        if (!answer) return self->close();
+        self->send(std::move(*answer));
+      });
+  parser_.reset();
+  receiver->run();
 }
 
 template <class Stream>
@@ -117,11 +166,37 @@ void http_session<Stream>::upgrade(http_request req) {
 
 template <class Stream>
 void http_session<Stream>::send(response res) {
-  pending_ = std::make_shared<response>(std::move(res));
-  bool keep_alive = pending_->keep_alive();
+  auto message = std::make_shared<response>(std::move(res));
+  pending_ = message;
+  bool keep_alive = message->keep_alive();
   beast::get_lowest_layer(stream_).expires_after(read_timeout);
-  http::async_write(stream_, *pending_,
+  http::async_write(stream_, *message,
                     beast::bind_front_handler(&http_session<Stream>::on_write, shared_from_this(), keep_alive));
+}
+
+// A download may take minutes on a slow phone: written piece by piece, each piece with an
+// idle timer (as an upload's body), not one deadline for the whole file.
+template <class Stream>
+void http_session<Stream>::send_file(file_response res) {
+  struct writing {
+    file_response message;
+    http::response_serializer<file_response::body_type> serializer{message};
+    explicit writing(file_response m) : message(std::move(m)) {}
+  };
+  auto w = std::make_shared<writing>(std::move(res));
+  pending_ = w;
+  bool keep_alive = w->message.keep_alive();
+  struct next_piece {
+    std::shared_ptr<http_session> self;
+    std::shared_ptr<writing> w;
+    bool keep_alive;
+    void operator()(beast::error_code ec, std::size_t n) {
+      if (ec || w->serializer.is_done()) return self->on_write(keep_alive, ec, n);
+      beast::get_lowest_layer(self->stream_).expires_after(self->shared_.a.cfg.attachments.idle_timeout);
+      http::async_write_some(self->stream_, w->serializer, std::move(*this));
+    }
+  };
+  next_piece{shared_from_this(), w, keep_alive}({}, 0);
 }
 
 template <class Stream>

@@ -12,6 +12,7 @@
 #include <memory>
 #include <optional>
 #include <type_traits>
+#include <variant>
 
 namespace peerchat::gateway {
 
@@ -41,8 +42,11 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void on_header(boost::beast::error_code ec, std::size_t n);
   void on_read(boost::beast::error_code ec, std::size_t n);
   void on_request(http_request req);
+  void start_upload();
+  void on_upload_start(std::variant<http_response, upload_ticket> start);
   void upgrade(http_request req);
   void send(response res);
+  void send_file(file_response res);
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t n);
   void close();
   static constexpr bool tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;
@@ -53,7 +57,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   boost::asio::ip::address peer_;  // the TCP peer, read once at the start
   boost::beast::flat_buffer buffer_;
   std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-  std::shared_ptr<response> pending_;  // the response being written
+  std::shared_ptr<void> pending_;  // the response being written (and its serializer)
 };
 
 }  // namespace peerchat::gateway

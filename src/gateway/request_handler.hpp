@@ -4,17 +4,21 @@
 // whatever comes back. Knows no socket and no stream.
 #pragma once
 #include "app.hpp"
+#include "range_file.hpp"
 #include "router.hpp"
 #include "static_files.hpp"
 #include "trusted_proxies.hpp"
 #include "worker_pool.hpp"
 #include "peerchat/core/rate_limiter.hpp"
+#include "peerchat/service/attachments.hpp"
 #include <boost/asio/ip/address.hpp>
+#include <boost/beast/http/basic_file_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <functional>
 #include <optional>
 #include <string>
+#include <variant>
 
 namespace peerchat::gateway {
 
@@ -30,6 +34,18 @@ struct request_source {
 
 // Receives the response; may be called on a worker thread (the session posts it to its strand).
 using respond_fn = std::function<void(http_response)>;
+
+// A download: a stored attachment's bytes (or a range of them), read from the file as written.
+using file_response = boost::beast::http::response<boost::beast::http::basic_file_body<range_file>>;
+using respond_file_fn = std::function<void(file_response)>;
+
+// An upload the service agreed to receive (attachment_requests.cpp): stream the body to slot.file.
+struct upload_ticket {
+  user who;
+  service::upload_slot slot;
+};
+// Either the answer to send at once (the body is not read) or the ticket.
+using upload_start_fn = std::function<void(std::variant<http_response, upload_ticket>)>;
 
 // A JSON response with the headers every API answer carries.
 http_response json_response(unsigned version, int status, std::string body);
@@ -51,6 +67,15 @@ class request_handler {
   // Spends one request of the client's HTTP budget; the 429 to send when it is spent.
   // Every request counts, WebSocket upgrades included.
   std::optional<http_response> over_budget(http_request const& req, request_source const& from);
+
+  // Attachments (attachment_requests.cpp). POST /api/v1/groups/{id}/attachments is decided
+  // from its header alone, before the body is read; the session streams the body.
+  static bool is_upload(http_request const& head);
+  void begin_upload(http_request const& head, std::optional<std::uint64_t> content_length,
+                    request_source const& from, upload_start_fn done);
+  // GET/HEAD /api/v1/attachments/{id}[/thumb]: from the file, never loaded whole.
+  static bool is_download(http_request const& req);
+  void download(http_request const& req, request_source const& from, respond_fn respond, respond_file_fn respond_file);
 
  private:
   void static_file(http_request const& req, respond_fn const& respond);

@@ -133,6 +133,7 @@ class server::impl {
                    *code);
     do_accept();
     if (metrics_acceptor_.is_open()) do_accept_metrics();
+    asio::post(acceptor_.get_executor(), [this] { sweep_attachments(); });
     for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return port_;
   }
@@ -173,6 +174,20 @@ class server::impl {
     });
   }
 
+  // Uploads never attached go after orphan_after, and temporary files a crash left behind: a
+  // sweep at start and every 10 minutes, on the worker pool (it reads the store and unlinks).
+  void sweep_attachments() {
+    if (!acceptor_.is_open()) return;  // stopping
+    bool posted = workers_.try_post("attachment sweep", [this] {
+      if (auto removed = app_.attachments.sweep()) spdlog::info("removed {} uploads never attached", removed);
+    }, [](error const& e) { spdlog::warn("attachment sweep failed: {}", e.message); });
+    if (!posted) spdlog::warn("attachment sweep skipped: the worker pool is full");
+    sweep_timer_.expires_after(std::chrono::minutes(10));
+    sweep_timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) sweep_attachments();
+    });
+  }
+
   void request_stop() {
     std::lock_guard lock(mutex_);
     stop_requested_ = true;
@@ -193,6 +208,7 @@ class server::impl {
       beast::error_code ec;
       acceptor_.close(ec);
       backoff_timer_.cancel();
+      sweep_timer_.cancel();
     });
     asio::post(metrics_acceptor_.get_executor(), [this] {
       beast::error_code ec;
@@ -300,6 +316,7 @@ class server::impl {
   tcp::acceptor acceptor_;
   tcp::acceptor metrics_acceptor_;  // open with --metrics-listen
   asio::steady_timer backoff_timer_;  // on the acceptor's strand
+  asio::steady_timer sweep_timer_{acceptor_.get_executor()};  // attachments' orphan sweep, same strand
   int backoffs_in_episode_ = 0;       // acceptor's strand only
   std::chrono::steady_clock::time_point last_backoff_log_;
   std::shared_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly; acceptor's strand

@@ -27,9 +27,10 @@ class static_files {
 
 // Security headers sent with every web client response. connect-src 'self' covers the
 // page's own ws:/wss: origin (CSP level 3); "ws: wss:" would let a script injected into the
-// page talk to any host.
+// page talk to any host. blob: in img-src/media-src: previews of a photo or voice note
+// before it is uploaded (URL.createObjectURL), attachments themselves come from 'self'.
 inline constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
     "connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'";
 

@@ -44,9 +44,14 @@ result<client_frame> decode_send(json const& j) {
   auto cmid = required_string(j, "client_msg_id");
   if (!cmid) return cmid.error();
   s.client_msg_id = std::move(*cmid);
-  auto body = required_string(j, "body");
+  auto ids = attachment_ids(j);
+  if (!ids) return ids.error();
+  s.attachments = std::move(*ids);
+  // With attachments the body may be empty or absent (a photo without a caption).
+  auto body = optional_string(j, "body");
   if (!body) return body.error();
-  s.body = std::move(*body);
+  if (!*body && s.attachments.empty()) return make_error(errc::bad_request, "field 'body' is required");
+  s.body = body->value_or("");
   auto reply = optional_int(j, "reply_to");
   if (!reply) return reply.error();
   s.reply_to = *reply;

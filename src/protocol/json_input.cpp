@@ -104,4 +104,18 @@ result<std::optional<std::int64_t>> optional_int(json const& obj, char const* ke
   return std::optional<std::int64_t>{*v};
 }
 
+result<std::vector<std::string>> attachment_ids(json const& obj) {
+  std::vector<std::string> ids;
+  auto it = obj.find("attachments");
+  if (it == obj.end() || it->is_null()) return ids;
+  constexpr char const* shape = "field 'attachments' must be an array of 1 to 10 upload ids";
+  if (!it->is_array() || it->empty() || it->size() > 10) return make_error(errc::bad_request, shape);
+  for (auto const& v : *it) {
+    if (!v.is_string() || v.get_ref<std::string const&>().empty() || v.get_ref<std::string const&>().size() > 64)
+      return make_error(errc::bad_request, shape);
+    ids.push_back(v.get<std::string>());
+  }
+  return ids;
+}
+
 }  // namespace peerchat::protocol

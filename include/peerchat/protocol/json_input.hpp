@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 #include <string_view>
 
 namespace peerchat::protocol {
@@ -24,5 +25,8 @@ result<std::string> required_string(json const& obj, char const* key);
 result<std::optional<std::string>> optional_string(json const& obj, char const* key);
 result<std::int64_t> required_int(json const& obj, char const* key);
 result<std::optional<std::int64_t>> optional_int(json const& obj, char const* key);
+// `attachments`: absent → none; else an array of 1–10 upload ids (strings). Whether the ids
+// name uploads the sender may attach is the service's question.
+result<std::vector<std::string>> attachment_ids(json const& obj);
 
 }  // namespace peerchat::protocol

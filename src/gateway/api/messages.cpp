@@ -8,10 +8,13 @@ namespace {
 api_reply post_message(call& c) {
   return with_group(c, [&](principal const& who, group_id g) {
     TRY(body, c.body());
-    TRY(text, protocol::required_string(*body, "body"));
+    TRY(ids, protocol::attachment_ids(*body));
+    // With attachments the body may be empty or absent (a photo without a caption).
+    TRY(text, protocol::optional_string(*body, "body"));
+    if (!*text && ids->empty()) return error_reply(errc::bad_request, "field 'body' is required");
     TRY(cmid, protocol::required_string(*body, "client_msg_id"));
     TRY(reply_to, protocol::optional_int(*body, "reply_to"));
-    TRY(r, c.a.messages.send(who.user, {g, *text, *cmid, *reply_to}));
+    TRY(r, c.a.messages.send(who.user, {g, text->value_or(""), *cmid, *reply_to, std::move(*ids)}));
     return json_reply(r->created ? 201 : 200, *r->message.wire);
   });
 }
