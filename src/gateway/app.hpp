@@ -41,6 +41,9 @@ struct app {
   std::atomic<std::uint64_t> rate_limited_frames{0};
   std::shared_ptr<connection_limits> connections;   // the caps on open sockets
   std::atomic<std::uint64_t> accept_backoffs{0};    // accepts postponed for lack of file descriptors
+  // Attachment files stored, bytes and count: counted from the store once a minute (server.cpp).
+  std::atomic<std::uint64_t> attachment_bytes{0};
+  std::atomic<std::uint64_t> attachment_files{0};
   // Which group each connection shows (the `focus` frame); the push dispatcher asks fresh().
   focus_registry focus{cfg.focus_lifetime};
   // Web Push: fed after each commit by the writer (server.cpp), its own threads; made last

@@ -86,15 +86,16 @@ std::string render_metrics(app& a) {
          static_cast<double>(push.gone.load()));
   metric(out, "peerchat_push_subscriptions", "gauge", "Push subscriptions stored (counted every 15 s).",
          static_cast<double>(push.subscriptions.load()));
-  auto files = a.attachments.statistics();
-  metric(out, "peerchat_attachment_bytes_stored", "gauge", "Bytes of stored attachment files and thumbnails, each file once.",
-         static_cast<double>(files.bytes_stored));
-  metric(out, "peerchat_attachment_files_stored", "gauge", "Stored attachment files and thumbnails.",
-         static_cast<double>(files.files_stored));
-  metric(out, "peerchat_uploads_total", "counter", "Uploads accepted since start.", static_cast<double>(files.uploads));
+  metric(out, "peerchat_attachment_bytes_stored", "gauge",
+         "Bytes of stored attachment files and thumbnails, each file once (counted every minute).",
+         static_cast<double>(a.attachment_bytes.load()));
+  metric(out, "peerchat_attachment_files_stored", "gauge", "Stored attachment files and thumbnails (counted every minute).",
+         static_cast<double>(a.attachment_files.load()));
+  metric(out, "peerchat_uploads_total", "counter", "Uploads accepted since start.",
+         static_cast<double>(a.attachments.uploads_accepted()));
   metric(out, "peerchat_uploads_refused_total", "counter",
          "Uploads refused since start (size, quota, rate, a file that is not what it claims).",
-         static_cast<double>(files.refused));
+         static_cast<double>(a.attachments.uploads_refused()));
   return out;
 }
 

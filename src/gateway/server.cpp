@@ -176,13 +176,20 @@ class server::impl {
 
   // Uploads never attached go after orphan_after, and temporary files a crash left behind: a
   // sweep at start and every 10 minutes, on the worker pool (it reads the store and unlinks).
+  // Every minute the same worker task counts the stored files for /metrics, which is answered
+  // on an I/O thread and so must not read the store itself.
   void sweep_attachments() {
     if (!acceptor_.is_open()) return;  // stopping
-    bool posted = workers_.try_post("attachment sweep", [this] {
-      if (auto removed = app_.attachments.sweep()) spdlog::info("removed {} uploads never attached", removed);
+    bool sweep = minutes_since_sweep_++ % 10 == 0;
+    bool posted = workers_.try_post("attachment sweep", [this, sweep] {
+      if (sweep)
+        if (auto removed = app_.attachments.sweep()) spdlog::info("removed {} uploads never attached", removed);
+      auto s = app_.attachments.statistics();
+      app_.attachment_bytes = s.bytes_stored;
+      app_.attachment_files = s.files_stored;
     }, [](error const& e) { spdlog::warn("attachment sweep failed: {}", e.message); });
     if (!posted) spdlog::warn("attachment sweep skipped: the worker pool is full");
-    sweep_timer_.expires_after(std::chrono::minutes(10));
+    sweep_timer_.expires_after(std::chrono::minutes(1));
     sweep_timer_.async_wait([this](beast::error_code ec) {
       if (!ec) sweep_attachments();
     });
@@ -317,6 +324,7 @@ class server::impl {
   tcp::acceptor metrics_acceptor_;  // open with --metrics-listen
   asio::steady_timer backoff_timer_;  // on the acceptor's strand
   asio::steady_timer sweep_timer_{acceptor_.get_executor()};  // attachments' orphan sweep, same strand
+  unsigned minutes_since_sweep_ = 0;                          // acceptor's strand only
   int backoffs_in_episode_ = 0;       // acceptor's strand only
   std::chrono::steady_clock::time_point last_backoff_log_;
   std::shared_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly; acceptor's strand

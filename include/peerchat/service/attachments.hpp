@@ -89,7 +89,10 @@ class attachments {
     std::uint64_t uploads = 0;       // uploads accepted since start
     std::uint64_t refused = 0;       // uploads refused (limits, quota, bad files) since start
   };
-  stats statistics();
+  stats statistics();  // reads the store (never on an I/O thread)
+  // The counters alone, without the store (for /metrics on an I/O thread).
+  std::uint64_t uploads_accepted() const noexcept { return uploads_.load(); }
+  std::uint64_t uploads_refused() const noexcept { return refused_.load(); }
 
   store::file_store const& files() const noexcept { return files_; }
 
