@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The push dispatcher: a bounded event queue, a planner thread, retries with backoff.
 #include "peerchat/push/dispatcher.hpp"
-#include "peerchat/push/background_priority.hpp"
+#include "peerchat/core/background_priority.hpp"
 #include "peerchat/push/encryption.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include "peerchat/push/payload.hpp"

@@ -2,7 +2,7 @@
 // The push HTTP(S) client: one io_context thread, one connection per request, one deadline
 // per request covering resolve, connect, TLS, write and read.
 #include "peerchat/push/http_client.hpp"
-#include "peerchat/push/background_priority.hpp"
+#include "peerchat/core/background_priority.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>

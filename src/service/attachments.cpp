@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Uploads and downloads of attachments (service/attachments.hpp; docs/attachments.md).
 #include "peerchat/service/attachments.hpp"
+#include "peerchat/core/background_priority.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/media/media.hpp"
 #include "peerchat/service/attachment_store.hpp"
@@ -147,6 +148,7 @@ void attachments::finish_upload(user const& who, upload_slot slot, std::function
 void attachments::abandon_upload(upload_slot const& slot) noexcept { remove_quietly(slot.file); }
 
 void attachments::media_worker() {
+  lower_this_thread_priority();  // decoding a photo never delays a chat message
   for (;;) {
     std::function<void()> job;
     {
@@ -160,8 +162,13 @@ void attachments::media_worker() {
   }
 }
 
-void attachments::finished(bool accepted) {
-  ++(accepted ? uploads_ : refused_);
+void attachments::finished(bool accepted, std::function<void()> const& answer) {
+  ++(accepted ? uploads_ : refused_);  // counted before the answer: a client that got it sees it
+  try {
+    answer();
+  } catch (std::exception const& ex) {
+    spdlog::error("attachments: an upload's completion threw: {}", ex.what());
+  }
   std::lock_guard lock(mutex_);
   if (--in_flight_ == 0) idle_.notify_all();
 }
@@ -171,12 +178,7 @@ void attachments::process(user const& who, upload_slot const& slot,
   prepared_upload p;
   auto fail = [&](error e) {
     p.remove_temporaries(slot.file);
-    try {
-      done(std::move(e));
-    } catch (std::exception const& ex) {
-      spdlog::error("attachments: an upload's completion threw: {}", ex.what());
-    }
-    finished(false);
+    finished(false, [&] { done(std::move(e)); });
   };
   try {
     auto const& settings = ctx_.config.attachments;
@@ -275,24 +277,16 @@ void attachments::store_upload(user const& who, upload_slot const& slot, prepare
       [this, p, out, finish, upload](bool committed) {
         p->remove_temporaries(upload);  // what was placed is no longer there; the rest goes
         bool accepted = committed && out->has_value() && out->value().has_value();
-        try {
+        finished(accepted, [&] {
           if (!committed || !out->has_value())
             (*finish)(make_error(errc::internal, "the upload could not be stored; upload it again"));
           else
             (*finish)(std::move(**out));
-        } catch (std::exception const& ex) {
-          spdlog::error("attachments: an upload's completion threw: {}", ex.what());
-        }
-        finished(accepted);
+        });
       });
   if (!queued) {
     p->remove_temporaries(upload);
-    try {
-      (*finish)(store::busy_error());
-    } catch (std::exception const& ex) {
-      spdlog::error("attachments: an upload's completion threw: {}", ex.what());
-    }
-    finished(false);
+    finished(false, [&] { (*finish)(store::busy_error()); });
   }
 }
 

@@ -104,7 +104,8 @@ class attachments {
   // The upload's rows and placed files, in one writer job; `done` after its commit.
   void store_upload(user const& who, upload_slot const& slot, prepared_upload prepared,
                     std::function<void(result<attachment_info>)> done);
-  void finished(bool accepted);  // counts, and lets the destructor know when the last is done
+  // Counts the upload, runs its answer, and lets the destructor know when the last is done.
+  void finished(bool accepted, std::function<void()> const& answer);
 
   context& ctx_;
   store::file_store files_;
