@@ -79,7 +79,12 @@ function startUpload(gid, entry) {
   }, (e) => {
     if (e.code === 'aborted') return;
     if (e.status === 0) entry.status = 'queued'; // offline: it goes with the message into the outbox
-    else { entry.status = 'error'; entry.error = e.message; }
+    else {
+      entry.status = 'error';
+      entry.error = e.message;
+      // Too large or a refused type fails the same way again; a server hiccup may not.
+      entry.retryable = e.code !== 'payload_too_large' && e.code !== 'bad_request';
+    }
   }).finally(() => { entry.abort = undefined; render(); });
 }
 
@@ -148,7 +153,7 @@ function render() {
         h('span', { class: 'att-name' }, e.name),
         e.statusEl,
         e.status === 'uploading' ? bar : null),
-      e.status === 'error' ? h('button', { type: 'button', class: 'btn-link', onclick: () => startUpload(gid, e) }, 'Retry') : null,
+      e.status === 'error' && e.retryable ? h('button', { type: 'button', class: 'btn-link', onclick: () => startUpload(gid, e) }, 'Retry') : null,
       iconButton('close', e.status === 'uploading' ? `Cancel upload of ${e.name}` : `Remove ${e.name}`,
         () => removeEntry(gid, e), { class: 'att-remove', size: 16 }));
   })));
