@@ -60,9 +60,10 @@ export function renderAttachments(attachments) {
           a.duration_ms ? h('span', { class: 'att-duration' }, formatDuration(a.duration_ms)) : null,
           h('span', { class: 'att-name' }, a.name || 'Video'))));
     } else {
-      box.append(h('a', { class: 'att-card', href: src(a), download: a.name || '', 'aria-label': `Download ${a.name || 'file'}, ${typeLabel(a)}, ${formatSize(a.size)}` },
+      // Named by its visible text (name, type, size) after a hidden "Download" (WCAG 2.5.3).
+      box.append(h('a', { class: 'att-card', href: src(a), download: a.name || '' },
         h('span', { class: 'att-card-icon', 'aria-hidden': 'true' }, icon('file', 22)),
-        h('span', { class: 'att-card-text' },
+        h('span', { class: 'att-card-text' }, h('span', { class: 'sr-only' }, 'Download '),
           h('span', { class: 'att-name' }, a.name || 'File'),
           h('span', { class: 'att-card-sub' }, `${typeLabel(a)} · ${formatSize(a.size)}`)),
         h('span', { class: 'att-card-dl', 'aria-hidden': 'true' }, icon('down', 18))));
