@@ -160,6 +160,37 @@ test('a pasted image is attached and sent (phone layout)', { timeout: 90000 }, a
   }
 });
 
+test('a file dropped on the conversation uploads with a progress bar and can be cancelled', { timeout: 90000 }, async () => {
+  // A slow uplink (DevTools network throttling) so the upload is still running when we look.
+  const cdp = await alice.context.newCDPSession(alice.page);
+  await cdp.send('Network.enable');
+  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: 128 * 1024 });
+  try {
+    await alice.page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([new Uint8Array(3 * 1024 * 1024).fill(7)], 'minutes.bin', { type: 'application/octet-stream' }));
+      const target = document.querySelector('.conversation .messages');
+      for (const type of ['dragenter', 'dragover', 'drop']) target.dispatchEvent(new DragEvent(type, { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    const entry = alice.page.locator('.att-tray .att-entry.att-uploading', { hasText: 'minutes.bin' });
+    await entry.waitFor();
+    await eventually(async () => Number(await entry.locator('progress').evaluate((p) => p.value)) > 0, { what: 'upload progress' });
+    assert.match(await entry.locator('.att-status').innerText(), /^Uploading, \d+%$/);
+    await expectAccessible(alice.page, 'an upload in progress, desktop');
+    // Send waits for it rather than going without it.
+    await sendMessage(alice.page, 'Minutes attached');
+    await alice.page.locator('.toast', { hasText: 'Wait until the files have uploaded' }).waitFor();
+    await alice.page.getByRole('button', { name: 'Cancel upload of minutes.bin' }).click();
+    await alice.page.locator('.att-tray').waitFor({ state: 'hidden' });
+    assert.equal(await alice.page.locator('#composer-input').inputValue(), 'Minutes attached', 'the text stays in the composer');
+    await alice.page.locator('#composer-input').fill('');
+  } finally {
+    await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
+    await cdp.detach();
+  }
+  assert.deepEqual(alice.page.problems, []);
+});
+
 test('a voice note recorded from the microphone plays on the other side', { timeout: 90000 }, async () => {
   await alice.page.getByRole('button', { name: 'Record a voice note' }).click();
   const bar = alice.page.getByRole('group', { name: 'Recording a voice note' });
