@@ -43,3 +43,9 @@ export function putFiles(clientMsgId, blobs) { return run('readwrite', (s) => s.
 export function getFiles(clientMsgId) { return run('readonly', (s) => s.get(clientMsgId)); }
 
 export function deleteFiles(clientMsgId) { return run('readwrite', (s) => s.delete(clientMsgId)); }
+
+/** Every message id with files kept here. */
+export function keys() { return run('readonly', (s) => s.getAllKeys()).then((k) => k || []); }
+
+/** Forgets every kept file (signing out discards the outbox). */
+export function clearAll() { return run('readwrite', (s) => s.clear()); }

@@ -9,7 +9,7 @@
 // page never finished (tab closed) leaves an unattached file the server sweeps after 24 h.
 import { actions, state } from './state.js';
 import { on } from './hooks.js';
-import { deleteFiles, getFiles, putFiles } from './blob-store.js';
+import { clearAll, deleteFiles, getFiles, keys, putFiles } from './blob-store.js';
 import { uploadFile } from './upload.js';
 
 let invalidate = () => {};
@@ -29,8 +29,14 @@ export function init(ctx) {
   on('retry', () => processAll());
   on('discarded', (cmid) => { memory.delete(cmid); deleteFiles(cmid); });
   on('frame', (f) => { if (f.type === 'ready') processAll(); });
-  on('session', () => processAll());
+  on('session', () => { pruneOrphans(); processAll(); });
+  on('signout', () => { memory.clear(); clearAll(); });
   window.addEventListener('online', () => processAll());
+}
+
+/** Files whose message left the outbox some other way (its group was left, discarded elsewhere). */
+async function pruneOrphans() {
+  for (const key of await keys()) if (!state.outbox.get(key)) deleteFiles(key);
 }
 
 /** Whether the message still has files to upload. */
