@@ -408,14 +408,15 @@ async function sendOverHttp(item) {
  * attachments; without it, the composer's tray (attach.js) is taken along. A tray still
  * uploading answers false (attach.js tells the user why) and nothing is sent.
  */
-actions.send = (gid, text, replyTo, files = actions.composerFiles?.(gid)) => {
+actions.send = (gid, text, replyTo, files) => {
   const body = String(text).trim();
-  if (files === false) return false;
-  if (!body && !files?.attachments?.length) return false;
   if (codePoints(body) > MAX_BODY) {
     toast(`Messages can be at most ${MAX_BODY} characters long.`, 'error');
     return false;
   }
+  if (files === undefined) files = actions.composerFiles?.(gid);
+  if (files === false) return false;
+  if (!body && !files?.attachments?.length) return false;
   const item = {
     client_msg_id: uuid(), group_id: gid, body, reply_to: replyTo || undefined,
     created: Date.now(), status: 'pending',
