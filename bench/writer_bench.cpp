@@ -165,7 +165,7 @@ int main(int argc, char** argv) {
     }
     std::size_t g = static_cast<std::size_t>(i % o.groups);
     auto const& who = r.members[g][static_cast<std::size_t>((i / o.groups) % o.members)];
-    service::send_request req{r.groups[g], body, run_id + "-" + std::to_string(i), std::nullopt};
+    service::send_request req{r.groups[g], body, run_id + "-" + std::to_string(i), std::nullopt, {}};
     auto checked = messages.prepare_send(who, std::move(req));
     if (!checked) {
       std::cerr << "rejected: " << checked.error().message << "\n";

@@ -302,7 +302,7 @@ int backup(std::vector<std::string> const& args) {
     else throw std::runtime_error("unknown option --" + name);
   }
   if (to.empty()) throw std::runtime_error("--to FILE is required");
-  store::backup(store::database_file(data_dir), to);
+  store::backup(data_dir, to);
   std::cout << "backup written to " << to << "\n";
   return 0;
 }
@@ -339,8 +339,8 @@ constexpr char usage[] =
     "commands:\n"
     "  serve [options]            run the server (peerchat serve --help)\n"
     "  admin create-user --data-dir DIR --username NAME [--display-name N] [--admin] --password-stdin\n"
-    "  backup --data-dir DIR --to FILE   a consistent copy of the database, while the server runs\n"
-    "  restore --data-dir DIR --from FILE  replace the database with a backup (server stopped)\n"
+    "  backup --data-dir DIR --to FILE   one archive of the database and attachments, while the server runs\n"
+    "  restore --data-dir DIR --from FILE  replace the database and attachments with a backup (server stopped)\n"
     "  healthcheck [--listen ADDR:PORT]  exit 0 when the server answers /healthz (for HEALTHCHECK)\n"
     "  --version                  print the version\n";
 

@@ -4,6 +4,7 @@
 // comments) dropped by re-encoding, and a JPEG thumbnail.
 #include "image.hpp"
 #include "work_file.hpp"
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <vips/vips.h>
 #include <algorithm>

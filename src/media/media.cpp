@@ -21,8 +21,8 @@ void init() {
 // are thread-safe for separate images and files, and each call owns its own files.
 result<prepared_file> prepare(std::filesystem::path const& upload, detected_type const& type,
                               std::filesystem::path const& work_dir, prepare_limits const& limits) {
-  init();
   try {
+    init();  // throws only when libvips cannot start; the next call tries again
     switch (type.kind) {
       case media_kind::image: return prepare_image(upload, type, work_dir, limits);
       case media_kind::audio:

@@ -72,6 +72,8 @@ py=/usr/bin/python3
 packages=(podman runc debootstrap curl python3 python3-websockets)
 # The push check: a throwaway CA (openssl) and the local push service (python3-cryptography).
 packages+=(openssl python3-cryptography)
+# The attachment check: a photo with GPS made and read back with Python's PIL.
+packages+=(python3-pil)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -275,26 +277,56 @@ start_again
 has_message "$seq" "$body" || fail "message seq $seq is gone after the restart"
 took "stopped with exit 0, started, message seq $seq still there"
 
+# The image's libvips: a phone photo with GPS in its EXIF comes back without it.
+say "uploading a photo with GPS coordinates; the server strips them"
+backup_dir=$(mktemp -d /tmp/peerchat-ctest-backup.XXXXXX)
+"$py" - "$backup_dir/photo.jpg" <<'PY' || fail "making the test photo with PIL failed"
+import sys
+from PIL import Image
+exif = Image.Exif()
+exif[0x8825] = {1: "N", 2: (40.0, 42.0, 51.0), 3: "W", 4: (74.0, 0.0, 21.0)}  # GPSInfo
+Image.new("RGB", (640, 480), (200, 80, 40)).save(sys.argv[1], "JPEG", exif=exif)
+PY
+out=$(curl -sS --max-time 60 -X POST -H "Authorization: Bearer $token" -H 'Content-Type: image/jpeg' \
+      -H 'X-Filename: photo.jpg' --data-binary "@$backup_dir/photo.jpg" -w '\n%{http_code}' \
+      "http://127.0.0.1:$port/api/v1/groups/$group/attachments") || fail "uploading the photo: curl failed"
+[[ ${out##*$'\n'} == 201 ]] || fail "uploading the photo answered ${out##*$'\n'}: ${out%$'\n'*}"
+attachment=$(json_get id <<<"${out%$'\n'*}") || fail "no id in the upload's answer"
+api POST "/groups/$group/messages" \
+  "{\"body\":\"\",\"client_msg_id\":\"ctest-photo-$run_id\",\"attachments\":[\"$attachment\"]}" >/dev/null
+curl -sS --max-time 30 -f -H "Authorization: Bearer $token" -o "$backup_dir/served.jpg" \
+  "http://127.0.0.1:$port/api/v1/attachments/$attachment" || fail "downloading the photo failed"
+"$py" - "$backup_dir/served.jpg" <<'PY' || fail "the served photo still carries GPS, or is no JPEG"
+import sys
+from PIL import Image
+image = Image.open(sys.argv[1])
+assert image.format == "JPEG" and image.size == (640, 480), (image.format, image.size)
+assert not image.getexif().get_ifd(0x8825), "GPS left in the photo"
+PY
+took "photo $attachment stored and served without its GPS"
+
 # As docs/self-hosting.md says: back up while running, copy out; restore after a stop.
 say "backing up while the server runs, then restoring the backup"
-backup_dir=$(mktemp -d /tmp/peerchat-ctest-backup.XXXXXX)
-timeout 60 podman exec "$container" peerchat backup --data-dir /data --to /data/ctest-backup.db >/dev/null \
+timeout 60 podman exec "$container" peerchat backup --data-dir /data --to /data/ctest-backup.tar >/dev/null \
   || fail "peerchat backup failed"
-timeout 30 podman cp "$container:/data/ctest-backup.db" "$backup_dir/backup.db" || fail "podman cp of the backup failed"
-timeout 30 podman exec "$container" rm /data/ctest-backup.db || fail "removing the backup from the volume failed"
+timeout 30 podman cp "$container:/data/ctest-backup.tar" "$backup_dir/backup.tar" || fail "podman cp of the backup failed"
+timeout 30 podman exec "$container" rm /data/ctest-backup.tar || fail "removing the backup from the volume failed"
 later="sent after the backup $run_id"
 later_seq=$(send_ws "$later") || fail "sending over the WebSocket failed"
 stop_cleanly
 # The documented restore (docs/self-hosting.md): backups are 0600, so the copy taken out with
 # podman cp is made readable for the server's uid before it is mounted.
-chmod 0644 "$backup_dir/backup.db"
-timeout 60 podman run --rm -v "$volume:/data" -v "$backup_dir/backup.db:/restore.db:ro" "$image" \
-  restore --data-dir /data --from /restore.db \
+chmod 0644 "$backup_dir/backup.tar"
+timeout 60 podman run --rm -v "$volume:/data" -v "$backup_dir/backup.tar:/restore.tar:ro" "$image" \
+  restore --data-dir /data --from /restore.tar \
   2> >(no_systemd_noise) || fail "restoring the backup into the volume failed"
 start_again
 has_message "$seq" "$body" || fail "message seq $seq is missing from the restored backup"
 ! has_message "$later_seq" "$later" || fail "message seq $later_seq, sent after the backup, survived the restore"
-took "backup restored: seq $seq back, seq $later_seq (sent after the backup) gone"
+curl -sS --max-time 30 -f -H "Authorization: Bearer $token" -o "$backup_dir/restored.jpg" \
+  "http://127.0.0.1:$port/api/v1/attachments/$attachment" || fail "the photo is missing after the restore"
+cmp -s "$backup_dir/served.jpg" "$backup_dir/restored.jpg" || fail "the restored photo differs from the one served before"
+took "backup restored: seq $seq and its photo back, seq $later_seq (sent after the backup) gone"
 
 # ---- push: certificates verified against the image's system store ----------------------------
 say "push over HTTPS: refused without the test CA, delivered with it"

@@ -263,7 +263,7 @@ class service_fixture : public store_fixture {
 
   // Sends a message with a fresh client_msg_id; returns its seq.
   seq_t say(principal const& who, group_id g, std::string body) {
-    service::send_request req{g, std::move(body), "cm-" + std::to_string(++client_msg_counter_), std::nullopt};
+    service::send_request req{g, std::move(body), "cm-" + std::to_string(++client_msg_counter_), std::nullopt, {}};
     return must(messages().send(who.user, std::move(req)), "send").message.seq;
   }
 

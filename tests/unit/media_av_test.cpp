@@ -2,6 +2,9 @@
 // media::prepare for audio and video: remuxed without metadata (no location, no title, no
 // extra tracks), measured, never re-encoded — checked with ffprobe and exiftool.
 #include "media_tools.hpp"
+#include <optional>
+#include <set>
+#include <thread>
 
 namespace peerchat::unit {
 namespace {
@@ -193,6 +196,7 @@ TEST_F(media_av, phone_mp4_keeps_audio_and_video_and_drops_location_title_and_ot
 
   auto prepared = prepare(video);
   ASSERT_TRUE(is_ok(prepared));
+  EXPECT_TRUE(tools::owner_only(prepared->file));
   EXPECT_EQ(prepared->mime, "video/mp4");
   EXPECT_EQ(prepared->kind, media_kind::video);
   EXPECT_EQ(prepared->width, 160);
@@ -244,6 +248,20 @@ open(sys.argv[1], "wb").write(d)
   EXPECT_TRUE(tools::location_tags(tools::exif_tags(prepared->file)).empty());
 }
 
+TEST_F(media_av, iphone_hevc_keeps_the_hvc1_tag_safari_needs) {
+  // iPhones film HEVC tagged `hvc1`; Safari plays no HEVC tagged `hev1`, which is what an MP4
+  // muxer picks when left to itself.
+  auto mov = at("IMG_0002.MOV");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "testsrc=size=64x48:rate=10:duration=1", "-c:v", "libx265", "-preset",
+                     "ultrafast", "-x265-params", "log-level=error", "-tag:v", "hvc1", mov.string()});
+  auto prepared = prepare(mov);
+  ASSERT_TRUE(is_ok(prepared));
+  EXPECT_EQ(prepared->mime, "video/mp4");
+  auto out = tools::probe(prepared->file);
+  EXPECT_EQ(out["streams"][0]["codec_name"], "hevc");
+  EXPECT_EQ(out["streams"][0]["codec_tag_string"], "hvc1");
+}
+
 TEST_F(media_av, mp3_wav_and_flac_are_remuxed_without_tags) {
   struct sample {
     char const* name;
@@ -267,6 +285,38 @@ TEST_F(media_av, mp3_wav_and_flac_are_remuxed_without_tags) {
     EXPECT_NEAR(static_cast<double>(prepared->duration_ms.value_or(0)), 1000.0, 80.0) << s.name;
     expect_clean_copy(file, *prepared);
   }
+}
+
+// The media workers call prepare() side by side: images and audio at once, each with its
+// own result and files.
+TEST_F(media_av, several_workers_prepare_at_once) {
+  PEERCHAT_REQUIRE_PIL();
+  auto note = at("note.webm");
+  tools::run_ffmpeg({"-f", "lavfi", "-i", "sine=duration=1", "-c:a", "libopus", "-live", "1", note.string()});
+  auto photo = at("photo.png");
+  tools::run_python(R"(
+import sys
+from PIL import Image
+Image.new("RGB", (300, 200), (10, 20, 30)).save(sys.argv[1])
+)", {photo.string()});
+  constexpr int workers = 4;
+  std::vector<std::optional<result<media::prepared_file>>> results(workers * 2);
+  std::vector<std::thread> threads;
+  for (int w = 0; w < workers; ++w)
+    threads.emplace_back([&, w] {
+      results[static_cast<std::size_t>(2 * w)] = prepare(note);
+      results[static_cast<std::size_t>(2 * w + 1)] = prepare(photo);
+    });
+  for (auto& t : threads) t.join();
+  std::set<std::filesystem::path> files;
+  for (std::size_t i = 0; i < results.size(); ++i) {
+    ASSERT_TRUE(results[i].has_value() && is_ok(*results[i])) << "call " << i;
+    auto const& r = **results[i];
+    EXPECT_EQ(r.mime, i % 2 == 0 ? "audio/webm" : "image/png");
+    files.insert(r.file);
+    if (r.thumb) files.insert(*r.thumb);
+  }
+  EXPECT_EQ(files.size(), static_cast<std::size_t>(workers * 3)) << "every call wrote files of its own";
 }
 
 TEST_F(media_av, more_than_four_hours_is_refused) {

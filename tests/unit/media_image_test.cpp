@@ -81,6 +81,8 @@ TEST_F(media_image, phone_jpeg_loses_exif_and_gps_and_is_turned_upright) {
   EXPECT_EQ(prepared->height, 64);
   EXPECT_NE(prepared->file, photo);
   EXPECT_EQ(prepared->file.parent_path(), work_);
+  EXPECT_TRUE(tools::owner_only(prepared->file));
+  EXPECT_TRUE(tools::owner_only(prepared->thumb.value()));
 
   auto seen = pil(prepared->file);
   EXPECT_EQ(seen["format"], "JPEG");

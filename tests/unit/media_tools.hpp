@@ -97,6 +97,12 @@ inline media::detected_type detect_file(std::filesystem::path const& file, std::
   return media::detect(head, name.empty() ? file.filename().string() : name);
 }
 
+// True when only the owner may read or write the file (stored files are 0600).
+inline bool owner_only(std::filesystem::path const& file) {
+  using std::filesystem::perms;
+  return (std::filesystem::status(file).permissions() & (perms::group_all | perms::others_all)) == perms::none;
+}
+
 // Every file left in a directory (the tests check that a refusal leaves nothing behind).
 inline std::size_t files_in(std::filesystem::path const& dir) {
   return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));

@@ -21,7 +21,7 @@ class Messages : public service_fixture {
 
   result<service::send_result> send(principal const& who, std::string body, std::string client_msg_id,
                                     std::optional<seq_t> reply_to = std::nullopt) {
-    return messages().send(who.user, send_request{coaches, std::move(body), std::move(client_msg_id), reply_to});
+    return messages().send(who.user, send_request{coaches, std::move(body), std::move(client_msg_id), reply_to, {}});
   }
   std::optional<message_view> in_history(principal const& who, seq_t seq) {
     for (auto& m : must(messages().history(who.user, coaches, std::nullopt, 200), "history"))
