@@ -29,8 +29,8 @@ class static_files {
 // page's own ws:/wss: origin (CSP level 3); "ws: wss:" would let a script injected into the
 // page talk to any host.
 inline constexpr std::string_view content_security_policy =
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
-    "media-src 'self' blob:; connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; "
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; media-src 'self' blob:; "
+    "connect-src 'self'; manifest-src 'self'; worker-src 'self'; base-uri 'none'; "
     "frame-ancestors 'none'; form-action 'self'";
 
 }  // namespace peerchat::gateway
