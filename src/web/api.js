@@ -124,9 +124,11 @@ export const api = {
     q.set('limit', String(limit));
     return request('GET', `/groups/${enc(id)}/messages?${q}`);
   },
-  postMessage: (id, body, clientMsgId, replyTo) =>
-    request('POST', `/groups/${enc(id)}/messages`,
-      replyTo ? { body, client_msg_id: clientMsgId, reply_to: replyTo } : { body, client_msg_id: clientMsgId }),
+  postMessage: (id, body, clientMsgId, replyTo, attachments) =>
+    request('POST', `/groups/${enc(id)}/messages`, {
+      body, client_msg_id: clientMsgId, ...(replyTo ? { reply_to: replyTo } : {}),
+      ...(attachments?.length ? { attachments } : {}),
+    }),
   editMessage: (id, seq, body) => request('PATCH', `/groups/${enc(id)}/messages/${enc(seq)}`, { body }),
   deleteMessage: (id, seq) => request('DELETE', `/groups/${enc(id)}/messages/${enc(seq)}`),
   addReaction: (id, seq, emoji) => request('PUT', `/groups/${enc(id)}/messages/${enc(seq)}/reactions/${enc(emoji)}`),

@@ -22,6 +22,9 @@ import * as notifySettings from './notify-settings.js';
 import * as mentionComplete from './mention-complete.js';
 import * as composerKeys from './composer-keys.js';
 import * as mentionsView from './mentions-view.js';
+import * as attach from './attach.js';
+import * as outboxFiles from './outbox-files.js';
+import * as voiceNote from './voice-note.js';
 
 const CACHE_KEY = 'peerchat.cache';
 const TYPING_EVERY_MS = 3000;
@@ -223,6 +226,7 @@ function onMessageEvent(group, ev) {
     client_msg_id: ev.client_msg_id, reply_to: ev.reply_to ?? null,
     edited: !!ev.edited, deleted: !!ev.deleted, reactions: reactionMap(), _v: 0,
     mentions: Array.isArray(ev.mentions) ? ev.mentions : [],
+    attachments: Array.isArray(ev.attachments) ? ev.attachments : [],
   };
   const senderId = msg.sender.user_id;
   if (senderId) state.users.set(senderId, { ...state.users.get(senderId), display_name: msg.sender.display_name });
@@ -238,7 +242,8 @@ function onMessageEvent(group, ev) {
   }
   const mine = senderId === state.me?.id;
   if (mine && msg.client_msg_id && state.outbox.remove(msg.client_msg_id)) invalidate('pending');
-  group.preview = { seq: msg.seq, name: msg.sender.display_name, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine };
+  group.preview = { seq: msg.seq, name: msg.sender.display_name, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine,
+    files: msg.attachments.length };
   group.activity = Math.max(group.activity || 0, msg.ts || 0);
   state.typing.get(gid)?.delete(senderId);
   if (!mine) {
@@ -299,7 +304,7 @@ function onAck(f) {
     tl.bySeq.set(f.seq, {
       seq: f.seq, ts: f.ts || Date.now(), body: item.body, client_msg_id: item.client_msg_id,
       sender: { user_id: state.me.id, display_name: state.me.display_name },
-      reply_to: item.reply_to ?? null, reactions: reactionMap(), _v: 0,
+      reply_to: item.reply_to ?? null, reactions: reactionMap(), _v: 0, attachments: item.attachments || [],
     });
   }
   invalidate('pending', 'messages');
@@ -352,12 +357,14 @@ function flushOutbox() {
   for (const item of state.outbox.items) {
     if (item.status !== 'pending' || item._conn === connId) continue;
     if (!state.groups.has(item.group_id)) continue;
+    if (item.attachments?.some((a) => !a.id)) continue; // outbox-files.js uploads them first
     // `ref` comes back on an error frame about this one, so the failure finds its message.
     const frame = {
       type: 'send', group_id: item.group_id, client_msg_id: item.client_msg_id, body: item.body,
       ref: item.client_msg_id,
     };
     if (item.reply_to) frame.reply_to = item.reply_to;
+    if (item.attachments?.length) frame.attachments = item.attachments.map((a) => a.id);
     if (gateway.send(frame)) { item._conn = connId; item._sentAt = Date.now(); sent = true; }
   }
   if (sent) {
@@ -377,10 +384,11 @@ function checkInflight() {
 }
 
 async function sendOverHttp(item) {
-  if (item._http) return;
+  if (item._http || item.attachments?.some((a) => !a.id)) return;
   item._http = true;
   try {
-    const ev = await api.postMessage(item.group_id, item.body, item.client_msg_id, item.reply_to);
+    const ev = await api.postMessage(item.group_id, item.body, item.client_msg_id, item.reply_to,
+      item.attachments?.map((a) => a.id));
     if (ev?.kind === 'message') applyEvent(ev, false);
     if (ev?.seq) onAck({ client_msg_id: item.client_msg_id, group_id: item.group_id, seq: ev.seq, ts: ev.ts });
     else state.outbox.remove(item.client_msg_id);
@@ -395,17 +403,27 @@ async function sendOverHttp(item) {
   }
 }
 
-actions.send = (gid, text, replyTo) => {
+/**
+ * Queues a message. `files` ({attachments:[{name,size,mime,id?}…], blobs:[Blob|null…]}) are its
+ * attachments; without it, the composer's tray (attach.js) is taken along. A tray still
+ * uploading answers false (attach.js tells the user why) and nothing is sent.
+ */
+actions.send = (gid, text, replyTo, files) => {
   const body = String(text).trim();
-  if (!body) return false;
   if (codePoints(body) > MAX_BODY) {
     toast(`Messages can be at most ${MAX_BODY} characters long.`, 'error');
     return false;
   }
-  state.outbox.add({
+  if (files === undefined) files = actions.composerFiles?.(gid);
+  if (files === false) return false;
+  if (!body && !files?.attachments?.length) return false;
+  const item = {
     client_msg_id: uuid(), group_id: gid, body, reply_to: replyTo || undefined,
     created: Date.now(), status: 'pending',
-  });
+  };
+  if (files?.attachments?.length) item.attachments = files.attachments;
+  state.outbox.add(item);
+  if (item.attachments) emit('queued', item, files.blobs || []);
   state.ui.replyTo = null;
   state.ui.jumpTo = 'bottom';
   invalidate('pending', 'composer', 'messages');
@@ -421,10 +439,12 @@ actions.retrySend = (cmid) => {
   state.outbox.update(cmid, { status: 'pending', error: undefined });
   item._conn = 0;
   if (gateway.ready) sendOverHttp(item);
+  emit('retry', item); // outbox-files.js retries a failed upload
   invalidate('pending');
 };
 
-actions.discardSend = (cmid) => { state.outbox.remove(cmid); invalidate('pending'); };
+actions.discardSend = (cmid) => { state.outbox.remove(cmid); emit('discarded', cmid); invalidate('pending'); };
+actions.flushOutbox = () => flushOutbox();
 
 let lastTypingSent = 0;
 let lastTypingGroup = null;
@@ -636,7 +656,7 @@ actions.quoted = (gid, seq) => {
 
 function previewOf(m) {
   return {
-    seq: m.seq, name: m.sender?.display_name, body: m.body, deleted: !!m.deleted, ts: m.ts,
+    seq: m.seq, name: m.sender?.display_name, body: m.body, deleted: !!m.deleted, ts: m.ts, files: m.attachments?.length || 0,
     mine: m.sender?.user_id === state.me?.id,
   };
 }
@@ -1136,5 +1156,7 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 // Notifications, mentions, read sync (docs/notifications.md): each its own module.
 for (const m of [mentionComplete, composerKeys, push, iosHint, notice, focus, readSync, seenBy, groupNotify,
   notifySettings, mentionsView]) m.init({ gateway, invalidate });
+// Attachments and voice notes (docs/web-client.md "Attachments").
+for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
 
 route();

@@ -13,6 +13,7 @@ import {
 } from './format.js';
 import { newGroupDialog, renderInfo } from './panels.js';
 import { collect, emit } from './hooks.js';
+import { renderAttachments } from './attachment-view.js';
 
 let els = null;                 // the skeleton's elements while mounted
 const nodeCache = new Map();    // key → {node, sig} for message-list items
@@ -134,7 +135,8 @@ function previewText(g) {
   if (!p) return g.topic || 'No messages yet';
   if (p.deleted) return 'Message deleted';
   const who = p.mine ? 'You' : p.name;
-  return `${who}: ${String(p.body ?? '').replace(/\s+/gu, ' ')}`;
+  const text = String(p.body ?? '').replace(/\s+/gu, ' ') || (p.files ? 'sent an attachment' : '');
+  return `${who}: ${text}`;
 }
 
 function renderSidebarList() {
@@ -530,9 +532,13 @@ function buildMessage(gid, group, m, compact, quoted, isMember) {
   } else if (m.deleted) {
     main.append(h('p', { class: 'msg-body msg-deleted' }, 'This message was deleted'));
   } else {
-    main.append(h('div', { class: 'msg-body' },
-      richText(m.body, { isMember, meUsername: me.username || '' }),
-      m.edited ? h('span', { class: 'msg-edited', title: 'Edited' }, ' (edited)') : null));
+    if (m.body || !m.attachments?.length) {
+      main.append(h('div', { class: 'msg-body' },
+        richText(m.body, { isMember, meUsername: me.username || '' }),
+        m.edited ? h('span', { class: 'msg-edited', title: 'Edited' }, ' (edited)') : null));
+    }
+    const files = renderAttachments(m.attachments);
+    if (files) main.append(files);
   }
   const reactions = reactionRow(gid, m);
   if (reactions) main.append(reactions);
@@ -669,7 +675,9 @@ function renderPending(gid) {
     h('div', { class: 'msg-main' },
       h('div', { class: 'msg-head' }, h('span', { class: 'msg-author' }, me.display_name)),
       q ? h('div', { class: 'msg-quote' }, icon('reply', 14), h('span', { class: 'quote-author' }, q.name), h('span', { class: 'quote-text' }, q.text)) : null,
-      h('div', { class: 'msg-body' }, richText(item.body, { isMember: isMemberFn(gid), meUsername: me.username || '' })),
+      item.body ? h('div', { class: 'msg-body' }, richText(item.body, { isMember: isMemberFn(gid), meUsername: me.username || '' })) : null,
+      item.attachments?.length ? h('ul', { class: 'pending-files' }, item.attachments.map((a) => h('li', null, icon('clip', 14), a.name))) : null,
+      typeof item._progress === 'number' ? h('progress', { class: 'att-progress', max: '1', value: String(item._progress), 'aria-label': 'Upload progress' }) : null,
       status)));
   }
 }
@@ -733,9 +741,11 @@ function buildComposer() {
     const gid = state.route.groupId;
     if (gid && ta.value.trim()) actions.typing(gid);
   });
+  // Slots: 'composerTray' (above the input: attach.js's files) and 'composerTools' (buttons
+  // before the input: attach, camera, microphone).
   return h('form', { class: 'composer', 'aria-label': 'Write a message', onsubmit: (e) => { e.preventDefault(); send(); } },
-    els.replyBar,
-    h('div', { class: 'composer-row' }, ta,
+    els.replyBar, collect('composerTray'),
+    h('div', { class: 'composer-row' }, collect('composerTools'), ta,
       h('button', { type: 'submit', class: 'send-btn', 'aria-label': 'Send message', title: 'Send (Enter)' }, icon('send', 20))),
     h('p', { class: 'composer-hint muted' }, 'Enter to send · Shift+Enter for a new line'));
 }

@@ -11,10 +11,15 @@
 //   'signout' ()             the user is signing out (before the session ends)
 //   'route' (groupId|null)   the main screen shows another group (or none)
 //   'rendered' (groupId, listEl)   the message list of the open group was (re)rendered
+//   'queued' (item, blobs)   a message with attachments entered the outbox (blobs: files not yet uploaded)
+//   'retry' (item)           the user retries a failed message
+//   'discarded' (cmid)       the user discarded an unsent message
 // Slots collected (each returns nodes, or null):
 //   'sidebarTools' ()        buttons in the sidebar's header
 //   'convHead' (group)       buttons in the conversation's header
 //   'mainBanner' ()          a notice above the group list
+//   'composerTools' ()       buttons before the composer's input (attach, camera, microphone)
+//   'composerTray' ()        above the composer's input (files to send, the recording bar)
 
 const listeners = new Map();
 

@@ -28,8 +28,9 @@ export class Outbox {
   save() {
     if (this.userId === null) return;
     try {
-      const keep = this.items.map(({ client_msg_id, group_id, body, reply_to, created, status, error }) =>
-        ({ client_msg_id, group_id, body, reply_to, created, status, error }));
+      // attachments: [{name,size,mime,id?…}] — the files themselves wait in IndexedDB (blob-store.js).
+      const keep = this.items.map(({ client_msg_id, group_id, body, reply_to, created, status, error, attachments }) =>
+        ({ client_msg_id, group_id, body, reply_to, created, status, error, attachments }));
       if (keep.length) localStorage.setItem(this.key(), JSON.stringify(keep));
       else localStorage.removeItem(this.key());
     } catch { /* storage full or disabled: the item still lives in memory */ }

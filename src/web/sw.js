@@ -3,7 +3,7 @@
 // touches the API. Network first, so a server upgrade is picked up on the next load; the
 // cache is only the fallback. Chat data is never cached here: it stays on the server.
 
-const CACHE = 'peerchat-shell-v2';
+const CACHE = 'peerchat-shell-v3';
 const SHELL = [
   '/', '/index.html', '/style.css', '/app.js', '/api.js', '/ws.js', '/state.js', '/outbox.js', '/epoch.js',
   '/dom.js', '/format.js', '/chat.js', '/panels.js', '/auth.js', '/manifest.webmanifest',
@@ -11,6 +11,8 @@ const SHELL = [
   '/hooks.js', '/push.js', '/ios-hint.js', '/notice.js', '/focus.js', '/read-sync.js', '/seen-by.js',
   '/group-notify.js', '/notify-settings.js', '/mention-complete.js', '/mentions-view.js', '/composer-keys.js',
   '/notifications.css',
+  '/attach.js', '/attachment-view.js', '/voice-note.js', '/outbox-files.js', '/blob-store.js', '/upload.js',
+  '/attachments.css',
 ];
 
 self.addEventListener('install', (event) => {

@@ -5,17 +5,26 @@ import { chromium } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
 
-/** A headless Chromium with a fresh temporary profile (playwright makes one per launch). */
-export function launchBrowser() {
+/**
+ * A headless Chromium with a fresh temporary profile (playwright makes one per launch).
+ * `extraArgs` adds switches, e.g. FAKE_MEDIA for a microphone without hardware.
+ */
+export function launchBrowser(extraArgs = []) {
   return chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
     args: [
       '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking',
       '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-dev-shm-usage',
+      ...extraArgs,
     ],
   });
 }
+
+/** Chromium's fake camera and microphone (a beeping tone), granted without a prompt; media may play without a gesture. */
+export const FAKE_MEDIA = [
+  '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required',
+];
 
 /**
  * A new context (its own cookies, storage and service workers), with a page that fails the
