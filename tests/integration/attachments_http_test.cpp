@@ -60,7 +60,7 @@ class attachments_http : public coaches_test {
   }
   void SetUp() override {
     coaches_test::SetUp();
-    auto r = run_process({"python3", "-c", fixture_script, fixtures.path().string()}, "");
+    auto r = run_process({"/usr/bin/python3", "-c", fixture_script, fixtures.path().string()}, "");
     ASSERT_EQ(r.exit_code, 0) << r.output;
   }
 
@@ -115,7 +115,8 @@ TEST_F(attachments_http, only_members_upload_and_download_and_only_the_uploader_
 
   // Another member cannot attach bob's upload; another group cannot have it.
   EXPECT_EQ(send_with("carol", coaches, {id}).status, 400);
-  auto other = srv.create_group("bob", "elsewhere");
+  auto other = srv.create_group("alice", "elsewhere");
+  srv.join("bob", other);
   EXPECT_EQ(send_with("bob", other, {id}).status, 400);
   auto sent = send_with("bob", coaches, {id});
   ASSERT_EQ(sent.status, 201) << sent;
@@ -175,7 +176,7 @@ TEST_F(attachments_http, a_photo_comes_back_without_its_location) {
   ASSERT_EQ(got.status, 200) << got;
   auto stored = fixtures.path() / "downloaded.jpg";
   std::ofstream(stored, std::ios::binary) << got.body;
-  auto r = run_process({"python3", "-c", gps_check_script, stored.string()}, "");
+  auto r = run_process({"/usr/bin/python3", "-c", gps_check_script, stored.string()}, "");
   ASSERT_EQ(r.exit_code, 0) << r.output;
   EXPECT_EQ(r.output, "clean 64 48\n");  // PIL, not us, reads what we serve
 }
