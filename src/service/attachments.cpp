@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Uploads and downloads of attachments (service/attachments.hpp; docs/attachments.md).
 #include "peerchat/service/attachments.hpp"
+#include "peerchat/store/backup_pin.hpp"
 #include "peerchat/core/background_priority.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/media/media.hpp"
@@ -325,6 +326,10 @@ result<download> attachments::open(user const& who, std::string_view id, bool th
 void attachments::erase_unused_files(std::vector<std::string> const& hashes) {
   if (hashes.empty()) return;
   auto r = ctx_.writer.call([&](store::database& db, store::event_list&) -> result<void> {
+    // While `peerchat backup` copies the files its snapshot lists, none is erased: the rows
+    // are gone already, so the sweep's pass over files no row names erases them later.
+    store::backup_pin pin(files_.root(), store::backup_pin::mode::erase);
+    if (!pin.held()) return {};
     for (auto const& hash : hashes) {
       auto& st = db.prepare(file_known_sql).bind(1, hash);
       bool known = st.step();

@@ -44,12 +44,13 @@ std::string read_file(fs::path const& p) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
-// Regular files under <data dir>/attachments (stored files, thumbnails and temporary uploads).
+// Regular files under <data dir>/attachments (stored files, thumbnails and temporary uploads),
+// not the backup lock file `.backup` (store/backup_pin.hpp).
 std::size_t files_under(fs::path const& dir) {
   std::error_code ec;
   std::size_t n = 0;
   for (fs::recursive_directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec))
-    if (it->is_regular_file()) ++n;
+    if (it->is_regular_file() && it->path().filename() != ".backup") ++n;
   return n;
 }
 

@@ -3,6 +3,7 @@
 // messages flow, and HTTPS served directly with a certificate.
 #include "support/binary_server.hpp"
 #include "support/test_server.hpp"
+#include "peerchat/store/archive.hpp"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ssl.hpp>
@@ -75,8 +76,17 @@ TEST_F(self_hosting_test, ABackupWhileMessagesFlowHoldsEveryEarlierAck) {
   sender.join();
   ASSERT_EQ(r.exit_code, 0) << r.output;
 
+  // The backup is an archive (docs/self-hosting.md): its database is the member peerchat.db.
+  auto snapshot = copy;
+  snapshot += ".peerchat.db";
+  {
+    store::tar_reader archive(copy);
+    auto first = archive.next();
+    ASSERT_TRUE(first && first->name == "peerchat.db");
+    archive.extract(snapshot);
+  }
   sqlite3* db = nullptr;
-  ASSERT_EQ(sqlite3_open_v2(copy.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
+  ASSERT_EQ(sqlite3_open_v2(snapshot.c_str(), &db, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
   auto scalar = [&](char const* sql) {
     sqlite3_stmt* st = nullptr;
     sqlite3_prepare_v2(db, sql, -1, &st, nullptr);
@@ -94,6 +104,7 @@ TEST_F(self_hosting_test, ABackupWhileMessagesFlowHoldsEveryEarlierAck) {
   EXPECT_EQ(rows, max_seq) << "the copy is one snapshot: seqs contiguous";
   sqlite3_close(db);
   std::filesystem::remove(copy);
+  std::filesystem::remove(snapshot);
 }
 
 class tls_test : public ::testing::Test {
