@@ -28,7 +28,14 @@ export function init(ctx) {
   });
   on('retry', () => processAll());
   on('discarded', (cmid) => { memory.delete(cmid); deleteFiles(cmid); });
-  on('frame', (f) => { if (f.type === 'ready') processAll(); });
+  on('frame', (f) => {
+    if (f.type === 'ready') processAll();
+    // Sent (acked, or seen come back): its files are the server's now, whichever path uploaded them.
+    if ((f.type === 'ack' || (f.type === 'event' && f.kind === 'message')) && f.client_msg_id) {
+      memory.delete(f.client_msg_id);
+      deleteFiles(f.client_msg_id);
+    }
+  });
   on('session', () => { pruneOrphans(); processAll(); });
   on('signout', () => { memory.clear(); clearAll(); });
   window.addEventListener('online', () => processAll());

@@ -142,7 +142,7 @@ test('a pasted image is attached and sent (phone layout)', { timeout: 90000 }, a
     await trayReady(page, 1);
     assert.match(await page.locator('.att-tray .att-name').innerText(), /^pasted-.*\.png$/);
     await expectAccessible(page, 'composer tray with a pasted image, phone');
-    await page.locator('#composer-input').press('Enter'); // no text: the image alone
+    await page.locator('.send-btn').click(); // no text: the image alone (on a phone Enter is a new line)
 
     const msg = bob.page.locator('.msg-list .msg', { has: bob.page.locator('.att-thumb img[alt^="pasted-"]') });
     await msg.waitFor();
