@@ -28,10 +28,31 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string sha256_hex(std::string_view data) {
+  sha256_stream hash;
+  hash.update(data.data(), data.size());
+  return hash.hex();
+}
+
+struct sha256_stream::context {
+  EVP_MD_CTX* md = EVP_MD_CTX_new();
+  ~context() { EVP_MD_CTX_free(md); }
+};
+
+sha256_stream::sha256_stream() : ctx_(std::make_unique<context>()) {
+  if (!ctx_->md || EVP_DigestInit_ex(ctx_->md, EVP_sha256(), nullptr) != 1)
+    throw std::runtime_error("SHA-256 is not available");
+}
+
+sha256_stream::~sha256_stream() = default;
+
+void sha256_stream::update(void const* data, std::size_t n) {
+  if (EVP_DigestUpdate(ctx_->md, data, n) != 1) throw std::runtime_error("SHA-256 failed");
+}
+
+std::string sha256_stream::hex() {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  if (EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr) != 1)
-    throw std::runtime_error("SHA-256 failed");
+  if (EVP_DigestFinal_ex(ctx_->md, digest, &len) != 1) throw std::runtime_error("SHA-256 failed");
   static constexpr char hex[] = "0123456789abcdef";
   std::string out;
   out.reserve(len * 2);

@@ -1,12 +1,11 @@
 // SPDX-License-Identifier: MIT
 #include "peerchat/store/archive.hpp"
 #include "peerchat/store/data_dir.hpp"
-#include <openssl/evp.h>
+#include "peerchat/core/crypto.hpp"
 #include <algorithm>
 #include <array>
 #include <cstring>
 #include <fcntl.h>
-#include <memory>
 #include <stdexcept>
 #include <unistd.h>
 
@@ -157,28 +156,18 @@ std::string tar_reader::extract(fs::path const& dest) {
   make_owner_only(dest);
   std::ofstream out(dest, std::ios::binary | std::ios::trunc);
   if (!out) throw std::runtime_error("cannot write " + dest.string());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) throw std::runtime_error("SHA-256 unavailable");
+  crypto::sha256_stream hash;
   std::array<char, 64 * 1024> buf;
   while (remaining_ > 0) {
     auto want = static_cast<std::streamsize>(std::min<std::uint64_t>(buf.size(), remaining_));
     if (!in_.read(buf.data(), want)) throw std::runtime_error("the archive ends in the middle (truncated?)");
     out.write(buf.data(), want);
-    EVP_DigestUpdate(md.get(), buf.data(), static_cast<std::size_t>(want));
+    hash.update(buf.data(), static_cast<std::size_t>(want));
     remaining_ -= static_cast<std::uint64_t>(want);
   }
   out.flush();
   if (!out) throw std::runtime_error("writing " + dest.string() + " failed");
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned len = 0;
-  EVP_DigestFinal_ex(md.get(), digest, &len);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out_hex;
-  for (unsigned i = 0; i < len; ++i) {
-    out_hex += hex[digest[i] >> 4];
-    out_hex += hex[digest[i] & 15];
-  }
-  return out_hex;
+  return hash.hex();
 }
 
 void tar_reader::skip() {

@@ -2,12 +2,9 @@
 // Attachment files on disk, content-addressed (store/file_store.hpp).
 #include "peerchat/store/file_store.hpp"
 #include "peerchat/core/crypto.hpp"
-#include <openssl/evp.h>
-#include <array>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
-#include <memory>
 #include <stdexcept>
 #include <sys/stat.h>
 #include <system_error>
@@ -108,11 +105,7 @@ std::vector<std::string> file_store::list() const {
 std::string sha256_of_file(fs::path const& file) {
   int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) throw_errno("cannot open " + file.string());
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> md(EVP_MD_CTX_new(), &EVP_MD_CTX_free);
-  if (!md || EVP_DigestInit_ex(md.get(), EVP_sha256(), nullptr) != 1) {
-    ::close(fd);
-    throw std::runtime_error("SHA-256 is not available");
-  }
+  crypto::sha256_stream hash;
   std::vector<unsigned char> buf(64 * 1024);
   for (;;) {
     ssize_t n = ::read(fd, buf.data(), buf.size());
@@ -124,20 +117,10 @@ std::string sha256_of_file(fs::path const& file) {
       errno = saved;
       throw_errno("cannot read " + file.string());
     }
-    EVP_DigestUpdate(md.get(), buf.data(), static_cast<std::size_t>(n));
+    hash.update(buf.data(), static_cast<std::size_t>(n));
   }
   ::close(fd);
-  std::array<unsigned char, EVP_MAX_MD_SIZE> digest{};
-  unsigned int len = 0;
-  EVP_DigestFinal_ex(md.get(), digest.data(), &len);
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(len * 2);
-  for (unsigned int i = 0; i < len; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 0xf];
-  }
-  return out;
+  return hash.hex();
 }
 
 }  // namespace peerchat::store
