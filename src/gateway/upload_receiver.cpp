@@ -6,7 +6,6 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/beast/ssl.hpp>
-#include <nlohmann/json.hpp>
 
 namespace peerchat::gateway {
 
@@ -15,21 +14,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-// The upload's answer (contract: {id,name,size,mime,width?,height?,duration_ms?}), with
-// `thumb` as in a message's attachments.
-std::string attachment_json(attachment_info const& a) {
-  nlohmann::ordered_json j;
-  j["id"] = a.id;
-  j["name"] = a.name;
-  j["size"] = a.size;
-  j["mime"] = a.mime;
-  if (a.width) j["width"] = *a.width;
-  if (a.height) j["height"] = *a.height;
-  if (a.duration_ms) j["duration_ms"] = *a.duration_ms;
-  j["thumb"] = a.thumb;
-  return j.dump();
-}
-
 http_response error_answer(unsigned version, error const& e) {
   auto res = json_response(version, http_status(e.code), protocol::error_body(e));
   if (e.code == errc::rate_limited && e.retry_after_ms > 0)
@@ -108,7 +92,7 @@ void upload_receiver<Stream>::complete() {
                                  [self = shared_from_this()](result<attachment_info> r) {
                                    // On a media worker (or the writer thread): back to the strand.
                                    asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
-                                     http_response res = r ? json_response(self->version_, 201, attachment_json(*r))
+                                     http_response res = r ? json_response(self->version_, 201, attachment_json(*r).dump())
                                                            : error_answer(self->version_, r.error());
                                      res.keep_alive(self->keep_alive_);
                                      self->finish_(std::move(res));

@@ -72,14 +72,7 @@ ojson to_json(message_view const& m) {
   out["mentions"] = m.mentions;
   if (!m.attachments.empty()) {
     ojson list = ojson::array();
-    for (auto const& a : m.attachments) {
-      ojson j{{"id", a.id}, {"name", a.name}, {"size", a.size}, {"mime", a.mime}};
-      if (a.width) j["width"] = *a.width;
-      if (a.height) j["height"] = *a.height;
-      if (a.duration_ms) j["duration_ms"] = *a.duration_ms;
-      j["thumb"] = a.thumb;
-      list.push_back(std::move(j));
-    }
+    for (auto const& a : m.attachments) list.push_back(attachment_json(a));
     out["attachments"] = std::move(list);
   }
   return out;

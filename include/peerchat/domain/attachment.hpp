@@ -2,6 +2,7 @@
 // A file uploaded to a group (contract: "Attachments"), as members see it.
 #pragma once
 #include "peerchat/core/ids.hpp"
+#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -19,5 +20,9 @@ struct attachment_info {
   std::optional<std::int64_t> duration_ms;  // audio and video
   bool thumb = false;      // GET /attachments/{id}/thumb serves a thumbnail
 };
+
+// {id,name,size,mime,width?,height?,duration_ms?,thumb}: the one wire shape of an attachment,
+// in an upload's answer, a `message` event and history alike.
+nlohmann::ordered_json attachment_json(attachment_info const& a);
 
 }  // namespace peerchat

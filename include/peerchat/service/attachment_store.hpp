@@ -6,7 +6,6 @@
 #include "peerchat/core/ids.hpp"
 #include "peerchat/domain/attachment.hpp"
 #include "peerchat/store/database.hpp"
-#include <nlohmann/json.hpp>
 #include <map>
 #include <string>
 #include <vector>
@@ -31,8 +30,5 @@ std::map<seq_t, std::vector<attachment_info>> attachments_in_range(store::databa
 // Deletes the attachment_files rows of these hashes that no attachment row uses any more
 // (writer thread); returns those hashes, whose files the caller erases after the commit.
 std::vector<std::string> forget_unused_files(store::database& db, std::vector<std::string> const& candidates);
-
-// One attachment as the wire carries it: {id,name,size,mime,width?,height?,duration_ms?,thumb}.
-nlohmann::ordered_json attachment_json(attachment_info const& a);
 
 }  // namespace peerchat::service
