@@ -255,7 +255,8 @@ void ws_session<Stream>::fail_connection(error const& e) {
   // 1008 for "the server is busy" (a rate limit, as the contract's close codes say); 1011
   // (RFC 6455: an unexpected condition) when the store failed. Either way the client
   // reconnects and resumes like after any other close.
-  start_close(e.code == errc::rate_limited ? 1008 : 1011, e.code == errc::rate_limited ? "server busy" : "internal error");
+  start_close(e.code == errc::rate_limited ? 1008 : 1011, e.code == errc::rate_limited ? "server busy" : "internal error",
+              /*keep_queued=*/true);
 }
 
 template <class Stream>
@@ -489,7 +490,7 @@ void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
     headers_ = {};
     buffers_ = {};
   }
-  if (state_ == state::closing) return;
+  if (state_ == state::closing) return send_close_once_written();
   flush();
   if (waiting_for_drain_ && queue_.bytes() <= app_.cfg.limits.queue_bytes / 4) {
     waiting_for_drain_ = false;
@@ -505,7 +506,7 @@ void ws_session<Stream>::close_with(std::uint16_t code, std::string reason) {
 }
 
 template <class Stream>
-void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
+void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, bool keep_queued) {
   if (state_ == state::closing) return;
   state_ = state::closing;
   replays_.clear();
@@ -513,8 +514,9 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
   held_events_.clear();
   held_frames_.clear();
   reads_wanted_.clear();
-  queue_.drop_pending(frames_in_write_);  // frames being written keep their buffers
-  ws_.async_close(websocket::close_reason(static_cast<websocket::close_code>(code), reason), [self = shared_from_this()](beast::error_code) {});
+  if (!keep_queued) queue_.drop_pending(frames_in_write_);  // frames being written keep their buffers
+  pending_close_ = std::make_unique<websocket::close_reason>(static_cast<websocket::close_code>(code), reason);
+  send_close_once_written();
   // A peer that never reads would hold the close frame behind a stalled write forever.
   timer_.expires_after(teardown_after);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
@@ -523,6 +525,17 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason) {
       beast::get_lowest_layer(self->ws_).socket().close(ignored);
     }
   });
+}
+
+// While closing, on_write calls this after each write: the frames kept go out first, then
+// the close frame.
+template <class Stream>
+void ws_session<Stream>::send_close_once_written() {
+  if (!pending_close_ || frames_in_write_ > 0) return;
+  if (!queue_.empty()) return do_write();
+  auto reason = std::move(*pending_close_);
+  pending_close_.reset();
+  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
 }
 
 template <class Stream>

@@ -92,7 +92,11 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void flush();
   void do_write();
   void on_write(boost::beast::error_code ec, std::size_t n);
-  void start_close(std::uint16_t code, std::string reason);
+  // Closes: frames queued and not yet being written are dropped, unless keep_queued (the
+  // error frame that says why must reach the client); the close frame follows the last
+  // frame written.
+  void start_close(std::uint16_t code, std::string reason, bool keep_queued = false);
+  void send_close_once_written();
   void finish();
 
   app& app_;
@@ -119,6 +123,9 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   bool replay_page_full_ = false;          // so another page may follow
   bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
+  // Set by start_close until the close frame is handed to Beast (a pointer: idle
+  // connections pay 8 bytes for it, not a close_reason's 130).
+  std::unique_ptr<boost::beast::websocket::close_reason> pending_close_;
   std::vector<event> held_events_;  // while listing
   std::vector<std::shared_ptr<const std::string>> held_frames_;  // ephemeral frames while listing
   frame_budget budget_;
