@@ -39,6 +39,15 @@ void end_session(store::database& db, session_id s) {
   db.prepare(delete_session_sql).bind(1, raw(s)).exec();
 }
 
+std::vector<session_id> end_sessions_of(store::database& db, user_id u, std::optional<session_id> keep) {
+  std::vector<session_id> ended;
+  auto& st = db.prepare("SELECT id FROM sessions WHERE user_id = ?1").bind(1, raw(u));
+  while (st.step())
+    if (session_id s{st.int64(0)}; s != keep) ended.push_back(s);
+  for (session_id s : ended) end_session(db, s);
+  return ended;
+}
+
 result<user> insert_user(store::database& db, std::string const& username, std::string const& display_name,
                          std::string const& password_hash, bool is_admin, millis_t now) {
   auto& exists = db.prepare("SELECT 1 FROM users WHERE username = ?1").bind(1, username);

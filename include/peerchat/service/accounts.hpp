@@ -5,7 +5,9 @@
 #include "peerchat/service/login_limits.hpp"
 #include "peerchat/domain/user.hpp"
 #include "peerchat/service/context.hpp"
+#include <optional>
 #include <string>
+#include <vector>
 
 namespace peerchat::service {
 
@@ -22,6 +24,10 @@ std::string create_session(store::database& db, user_id u, millis_t now, std::in
 // working at once). Every way a session ends goes through here. Writer thread only; the
 // caller then closes its sockets (hooks.session_ended).
 void end_session(store::database& db, session_id s);
+// Ends every session of u but `keep` (a password change keeps the one that made it) through
+// end_session; returns them, so that the caller, after the commit, closes their sockets
+// (hooks.session_ended for each). Writer thread only.
+std::vector<session_id> end_sessions_of(store::database& db, user_id u, std::optional<session_id> keep = std::nullopt);
 // Inserts a user whose password is already hashed. Writer thread only; conflict when taken.
 result<user> insert_user(store::database& db, std::string const& username,
                          std::string const& display_name, std::string const& password_hash,
