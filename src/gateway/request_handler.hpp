@@ -49,7 +49,11 @@ using upload_start_fn = std::function<void(std::variant<http_response, upload_ti
 
 // A JSON response with the headers every API answer carries.
 http_response json_response(unsigned version, int status, std::string body);
+// The contract's error body, with Retry-After when rate limited and WWW-Authenticate on 401.
+http_response error_response(unsigned version, error const& e);
 http_response error_response(unsigned version, errc code, std::string message);
+// The worker pool is full: 503 with the contract's error shape and Retry-After, to be retried.
+http_response busy_response(unsigned version, bool keep_alive);
 
 // Thread safety: handle() from any I/O thread; work that reads the store runs on the worker
 // pool. Immutable after construction.
