@@ -43,7 +43,15 @@ std::string rfc8187(std::string_view s) {
 }
 }  // namespace
 
+namespace {
+// PUT /me/avatar: a photo of a few MB, streamed to a file like an attachment.
+bool is_avatar_upload(http_request const& head) {
+  return head.method() == http::verb::put && path_of(head) == "/api/v1/me/avatar";
+}
+}  // namespace
+
 bool request_handler::is_upload(http_request const& head) {
+  if (is_avatar_upload(head)) return true;
   if (head.method() != http::verb::post) return false;
   std::string_view path = path_of(head);
   if (!path.starts_with(api_prefix)) return false;
@@ -64,9 +72,10 @@ void request_handler::begin_upload(http_request const& head, std::optional<std::
   if (!origin.empty() && origin != app_.public_origin)
     return refuse(error_response(version, errc::forbidden, "cross-origin requests are not allowed"));
 
+  std::string token = token_of(header(head, http::field::authorization), header(head, http::field::cookie));
+  if (is_avatar_upload(head)) return begin_avatar_upload(version, std::move(token), content_length, std::move(done));
   std::vector<std::string> params;
   matches("/groups/{}/attachments", split_path(path_of(head).substr(api_prefix.size())), params);
-  std::string token = token_of(header(head, http::field::authorization), header(head, http::field::cookie));
   std::string filename = std::string(head["X-Filename"]);
   // The body is not read after a refusal: the connection cannot carry another request.
   auto refuse_with = [version, done](error const& e) {
@@ -85,6 +94,33 @@ void request_handler::begin_upload(http_request const& head, std::optional<std::
     done(upload_ticket{who->user, std::move(*slot)});
   }, refuse_with);
   if (!posted) refuse(busy_response(version, false));
+}
+
+void request_handler::begin_avatar_upload(unsigned version, std::string token, std::optional<std::uint64_t> content_length,
+                                          upload_start_fn done) {
+  auto failed = [version, done](error const& e) {
+    auto res = refusal(version, e);
+    res.keep_alive(false);
+    done(std::move(res));
+  };
+  bool posted = workers_.try_post("avatar upload start", [this, version, token = std::move(token), content_length, done] {
+    auto refuse_with = [&](error const& e) {
+      auto res = refusal(version, e);
+      res.keep_alive(false);
+      done(std::move(res));
+    };
+    auto who = app_.accounts.authenticate(token);
+    if (!who) return refuse_with(who.error());
+    auto slot = app_.backend.avatars.begin_upload(who->user, content_length);
+    if (!slot) return refuse_with(slot.error());
+    done(upload_ticket{who->user, std::move(*slot), true});
+  }, std::move(failed));
+  if (!posted) {
+    auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
+    res.set(http::field::retry_after, "1");
+    res.keep_alive(false);
+    done(std::move(res));
+  }
 }
 
 bool request_handler::is_download(http_request const& req) {

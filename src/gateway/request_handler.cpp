@@ -150,6 +150,8 @@ void request_handler::handle(http_request req, request_source const& from, respo
     r.authorization = header(req, http::field::authorization);
     r.cookie = header(req, http::field::cookie);
     r.origin = header(req, http::field::origin);
+    r.user_agent = header(req, http::field::user_agent);
+    r.if_none_match = header(req, http::field::if_none_match);
     auto client = client_address(req, from);
     r.client_address = client.is_unspecified() ? "" : client.to_string();
     r.tls = from.tls;
@@ -160,7 +162,13 @@ void request_handler::handle(http_request req, request_source const& from, respo
     bool posted = workers_.try_post("API request", [this, r = std::move(r), version, keep_alive, respond] {
       api_reply reply = api_.handle(r);
       auto res = json_response(version, reply.status, std::move(reply.body));
-      for (auto& [name, value] : reply.headers) res.insert(name, value);
+      for (auto& [name, value] : reply.headers) {
+        // A route that answers other than JSON (an avatar) replaces these two.
+        if (beast::iequals(name, "Content-Type") || beast::iequals(name, "Cache-Control"))
+          res.set(name, value);
+        else
+          res.insert(name, value);
+      }
       res.keep_alive(keep_alive);
       respond(std::move(res));
     }, std::move(failed));

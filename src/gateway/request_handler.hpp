@@ -43,6 +43,7 @@ using respond_file_fn = std::function<void(file_response)>;
 struct upload_ticket {
   user who;
   service::upload_slot slot;
+  bool avatar = false;  // PUT /me/avatar (the avatars service), not an attachment
 };
 // Either the answer to send at once (the body is not read) or the ticket.
 using upload_start_fn = std::function<void(std::variant<http_response, upload_ticket>)>;
@@ -74,6 +75,7 @@ class request_handler {
 
   // Attachments (attachment_requests.cpp). POST /api/v1/groups/{id}/attachments is decided
   // from its header alone, before the body is read; the session streams the body.
+  // PUT /api/v1/me/avatar is received the same way (begin_avatar_upload, the avatars service).
   static bool is_upload(http_request const& head);
   void begin_upload(http_request const& head, std::optional<std::uint64_t> content_length,
                     request_source const& from, upload_start_fn done);
@@ -82,6 +84,8 @@ class request_handler {
   void download(http_request const& req, request_source const& from, respond_fn respond, respond_file_fn respond_file);
 
  private:
+  void begin_avatar_upload(unsigned version, std::string token, std::optional<std::uint64_t> content_length,
+                           upload_start_fn done);
   void static_file(http_request const& req, respond_fn const& respond);
   void metrics(http_request const& req, request_source const& from, respond_fn const& respond);
 

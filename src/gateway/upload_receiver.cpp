@@ -81,6 +81,17 @@ void upload_receiver<Stream>::complete() {
   beast::error_code ec;
   parser_.get().body().close();
   beast::get_lowest_layer(stream_).expires_never();  // the media worker takes its time; the answer renews it
+  if (ticket_.avatar) {
+    app_.backend.avatars.finish_upload(ticket_.who, ticket_.slot, [self = shared_from_this()](result<user> r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
+        http_response res = r ? json_response(self->version_, 200, protocol::to_json(*r).dump())
+                              : error_answer(self->version_, r.error());
+        res.keep_alive(self->keep_alive_);
+        self->finish_(std::move(res));
+      });
+    });
+    return;
+  }
   app_.attachments.finish_upload(ticket_.who, ticket_.slot,
                                  [self = shared_from_this()](result<attachment_info> r) {
                                    // On a media worker (or the writer thread): back to the strand.
@@ -96,7 +107,10 @@ void upload_receiver<Stream>::complete() {
 template <class Stream>
 void upload_receiver<Stream>::give_up(std::optional<http_response> answer) {
   parser_.get().body().close();
-  app_.attachments.abandon_upload(ticket_.slot);
+  if (ticket_.avatar)
+    app_.backend.avatars.abandon_upload(ticket_.slot);
+  else
+    app_.attachments.abandon_upload(ticket_.slot);
   finish_(std::move(answer));
 }
 
