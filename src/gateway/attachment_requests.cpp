@@ -98,29 +98,19 @@ void request_handler::begin_upload(http_request const& head, std::optional<std::
 
 void request_handler::begin_avatar_upload(unsigned version, std::string token, std::optional<std::uint64_t> content_length,
                                           upload_start_fn done) {
-  auto failed = [version, done](error const& e) {
-    auto res = refusal(version, e);
+  auto refuse_with = [version, done](error const& e) {
+    auto res = error_response(version, e);
     res.keep_alive(false);
     done(std::move(res));
   };
-  bool posted = workers_.try_post("avatar upload start", [this, version, token = std::move(token), content_length, done] {
-    auto refuse_with = [&](error const& e) {
-      auto res = refusal(version, e);
-      res.keep_alive(false);
-      done(std::move(res));
-    };
+  bool posted = workers_.try_post("avatar upload start", [this, token = std::move(token), content_length, done, refuse_with] {
     auto who = app_.accounts.authenticate(token);
     if (!who) return refuse_with(who.error());
     auto slot = app_.backend.avatars.begin_upload(who->user, content_length);
     if (!slot) return refuse_with(slot.error());
     done(upload_ticket{who->user, std::move(*slot), true});
-  }, std::move(failed));
-  if (!posted) {
-    auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
-    res.set(http::field::retry_after, "1");
-    res.keep_alive(false);
-    done(std::move(res));
-  }
+  }, refuse_with);
+  if (!posted) done(busy_response(version, false));
 }
 
 bool request_handler::is_download(http_request const& req) {

@@ -85,7 +85,7 @@ void upload_receiver<Stream>::complete() {
     app_.backend.avatars.finish_upload(ticket_.who, ticket_.slot, [self = shared_from_this()](result<user> r) {
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
         http_response res = r ? json_response(self->version_, 200, protocol::to_json(*r).dump())
-                              : error_answer(self->version_, r.error());
+                              : error_response(self->version_, r.error());
         res.keep_alive(self->keep_alive_);
         self->finish_(std::move(res));
       });
