@@ -21,6 +21,8 @@ std::vector<api::route> const& routes() {
     api::add_setup_routes(t);
     api::add_notification_routes(t);
     api::add_push_key_routes(t);
+    api::add_admin_user_routes(t);
+    api::add_account_reset_routes(t);
     return t;
   }();
   return table;

@@ -15,6 +15,7 @@
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/notifications.hpp"
+#include "peerchat/service/user_admin.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -46,6 +47,7 @@ class backend {
   service::attachments attachments;  // uploads, downloads, erasure of files, the orphan sweep
   service::first_run setup;
   service::notifications notifications;
+  service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);
