@@ -9,6 +9,7 @@
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/gateway/server.hpp"
 #include "peerchat/service/accounts.hpp"
+#include "peerchat/service/user_admin.hpp"
 #include "peerchat/service/validation.hpp"
 #include "peerchat/store/database.hpp"
 #include "peerchat/store/migrations.hpp"
@@ -136,6 +137,11 @@ std::vector<option> const& options() {
        [](config& c, std::string const& v) { c.limits.accept_burst = to_double(v, "--accept-burst"); }},
       {"rate-limit-keys", "PEERCHAT_RATE_LIMIT_KEYS", "keys each rate-limit table keeps at most (default 10000)",
        [](config& c, std::string const& v) { c.limits.limiter_keys = to_int(v, "--rate-limit-keys", 100, 10'000'000); }},
+      {"group-creation", "PEERCHAT_GROUP_CREATION", "who may create groups: admins (default) or everyone",
+       [](config& c, std::string const& v) {
+         if (v != "admins" && v != "everyone") throw std::runtime_error("--group-creation must be admins or everyone");
+         c.group_creation = v;
+       }},
       {"writer-queue", "PEERCHAT_WRITER_QUEUE", "store writes queued before more are refused (default 10000)",
        [](config& c, std::string const& v) { c.limits.writer_queue_jobs = to_int(v, "--writer-queue", 16, 10'000'000); }},
       {"worker-queue", "PEERCHAT_WORKER_QUEUE", "store tasks queued or running before new ones are refused (default 8192)",
@@ -311,6 +317,39 @@ int admin_create_user(std::vector<std::string> const& args) {
   return 0;
 }
 
+// Prints a one-time reset link for a user (docs/self-hosting.md): for the admin who cannot
+// log in either, and works while the server runs (the store's own locking, like create-user).
+int admin_reset_link(std::vector<std::string> const& args) {
+  std::string data_dir = "./data", username, public_url;
+  if (char const* env = std::getenv("PEERCHAT_DATA_DIR"); env && *env) data_dir = env;
+  if (char const* env = std::getenv("PEERCHAT_PUBLIC_URL"); env && *env) public_url = env;
+  for (auto const& [name, value] : parse_flags(args, {})) {
+    if (name == "data-dir") data_dir = value;
+    else if (name == "username") username = value;
+    else if (name == "public-url") public_url = value;
+    else throw std::runtime_error("unknown option --" + name);
+  }
+  if (username.empty()) throw std::runtime_error("--username is required");
+  config cfg;
+  cfg.public_url = public_url;
+  crypto::init();
+  store::secure_data_dir(data_dir);
+  store::database db(store::database_file(data_dir), store::database::mode::read_write);
+  store::migrate(db);
+  store::transaction tx(db);
+  auto& st = db.prepare("SELECT id, disabled FROM users WHERE username = ?1 AND deleted_at IS NULL").bind(1, username);
+  if (!st.step()) throw std::runtime_error("no user named '" + username + "'");
+  user_id u{st.int64(0)};
+  bool disabled = st.int64(1) != 0;
+  st.reset();
+  if (disabled) throw std::runtime_error("'" + username + "' is disabled: enable the account first");
+  auto code = service::make_account_code(db, u, "reset", system_clock().now());
+  tx.commit();
+  std::cout << cfg.effective_public_url() << "/reset/" << code.code << "\n"
+            << "(one use, valid for 24 hours; a new link replaces this one)\n";
+  return 0;
+}
+
 int backup(std::vector<std::string> const& args) {
   std::string data_dir = "./data", to;
   if (char const* env = std::getenv("PEERCHAT_DATA_DIR"); env && *env) data_dir = env;
@@ -357,6 +396,7 @@ constexpr char usage[] =
     "commands:\n"
     "  serve [options]            run the server (peerchat serve --help)\n"
     "  admin create-user --data-dir DIR --username NAME [--display-name N] [--admin] --password-stdin\n"
+    "  admin reset-link --data-dir DIR --username NAME [--public-url URL]  print a one-time password reset link\n"
     "  backup --data-dir DIR --to FILE   one archive of the database and attachments, while the server runs\n"
     "  restore --data-dir DIR --from FILE  replace the database and attachments with a backup (server stopped)\n"
     "  healthcheck [--listen ADDR:PORT]  exit 0 when the server answers /healthz (for HEALTHCHECK)\n"
@@ -418,6 +458,10 @@ int run(std::vector<std::string> args) {
     if (command == "admin" && !args.empty() && args[0] == "create-user") {
       args.erase(args.begin());
       return admin_create_user(args);
+    }
+    if (command == "admin" && !args.empty() && args[0] == "reset-link") {
+      args.erase(args.begin());
+      return admin_reset_link(args);
     }
     std::cerr << "peerchat: unknown command '" << command << "'\n" << usage;
     return 2;

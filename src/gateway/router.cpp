@@ -23,6 +23,8 @@ std::vector<api::route> const& routes() {
     api::add_push_key_routes(t);
     api::add_device_routes(t);
     api::add_profile_routes(t);
+    api::add_admin_user_routes(t);
+    api::add_account_reset_routes(t);
     return t;
   }();
   return table;

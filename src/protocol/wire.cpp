@@ -64,6 +64,7 @@ ojson to_json(message_view const& m) {
             {"ts", m.ts},
             {"sender", {{"user_id", raw(m.sender)}, {"display_name", m.sender_display_name}}},
             {"client_msg_id", m.client_msg_id}};
+  if (m.sender_deleted) out["sender"]["deleted"] = true;
   if (m.body)
     out["body"] = *m.body;
   else
@@ -83,11 +84,13 @@ ojson to_json(message_view const& m) {
 }
 
 ojson to_json(search_hit const& h) {
-  return {{"group_id", raw(h.group)},
+  ojson out{{"group_id", raw(h.group)},
           {"seq", h.seq},
           {"ts", h.ts},
           {"sender", {{"user_id", raw(h.sender)}, {"display_name", h.sender_display_name}}},
           {"snippet", h.snippet}};
+  if (h.sender_deleted) out["sender"]["deleted"] = true;
+  return out;
 }
 
 }  // namespace peerchat::protocol

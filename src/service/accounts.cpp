@@ -13,10 +13,11 @@ constexpr char insert_user_sql[] =
 constexpr char insert_session_sql[] =
     "INSERT INTO sessions (user_id, token_hash, created_at, expires_at) VALUES (?1, ?2, ?3, ?4)";
 constexpr char user_by_name_sql[] =
-    "SELECT id, username, display_name, is_admin, password_hash FROM users WHERE username = ?1";
+    "SELECT id, username, display_name, is_admin, password_hash, disabled FROM users WHERE username = ?1";
 constexpr char session_sql[] =
     "SELECT s.id, u.id, u.username, u.display_name, u.is_admin FROM sessions s "
-    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2";
+    "JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?1 AND s.expires_at > ?2 "
+    "AND u.disabled = 0 AND u.deleted_at IS NULL";  // ended at disable/delete too; checked here as well
 constexpr char delete_session_sql[] = "DELETE FROM sessions WHERE id = ?1";
 
 error unauthorized() { return make_error(errc::unauthorized, "invalid username or password"); }
@@ -94,19 +95,22 @@ result<login_result> accounts::login(std::string_view username, std::string_view
   struct row {
     user u;
     std::string hash;
+    bool disabled = false;
   };
   auto found = ctx_.reader.with([&](store::database& db) -> std::optional<row> {
     auto& st = db.prepare(user_by_name_sql).bind(1, username);
     if (!st.step()) return std::nullopt;
-    row found{user{user_id{st.int64(0)}, st.text(1), st.text(2), st.int64(3) != 0, {}, 0}, st.text(4)};
+    row found{user{user_id{st.int64(0)}, st.text(1), st.text(2), st.int64(3) != 0, {}, 0}, st.text(4), st.int64(5) != 0};
     load_profile(db, found.u);
     return found;
   });
-  if (!found) {
+  if (!found || found->hash.empty()) {  // no such user, or one still waiting for its setup link
     crypto::verify_password(password, dummy_hash_);
     return unauthorized();
   }
   if (!crypto::verify_password(password, found->hash)) return unauthorized();
+  // Told only to someone who knows the password: the account exists but an admin disabled it.
+  if (found->disabled) return make_error(errc::forbidden, "this account is disabled; ask the server admin");
 
   millis_t now = ctx_.clock.now();
   auto days = ctx_.config.limits.session_days;

@@ -45,7 +45,8 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       passwords(ctx),
       devices(ctx, accounts.last_seen_writes()),
       profiles(ctx),
-      avatars(ctx, attachments) {
+      avatars(ctx, attachments),
+      user_admin(ctx, messages) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

@@ -56,7 +56,8 @@ std::optional<group_summary> load_summary(store::database& db, group_id g, user_
 }
 
 result<group_summary> groups::create(principal const& who, std::string_view name, std::string_view topic) {
-  if (!who.user.is_admin) return make_error(errc::forbidden, "only server admins may create groups");
+  if (!ctx_.config.may_create_groups(who.user.is_admin))
+    return make_error(errc::forbidden, "only server admins may create groups (setting group-creation)");
   auto n = check_group_name(name);
   if (!n) return n.error();
   auto t = check_topic(topic);

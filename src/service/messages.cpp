@@ -9,6 +9,7 @@
 #include "peerchat/service/search_index.hpp"
 #include "peerchat/service/validation.hpp"
 #include <algorithm>
+#include <tuple>
 
 namespace peerchat::service {
 
@@ -19,7 +20,7 @@ constexpr char existing_sql[] =
 constexpr char message_row_sql[] = "SELECT sender_id, deleted FROM messages WHERE group_id = ?1 AND seq = ?2";
 constexpr char history_sql[] =
     "SELECT m.seq, m.id, m.created_at, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
-    "m.edited_at, m.deleted FROM messages m JOIN users u ON u.id = m.sender_id "
+    "m.edited_at, m.deleted, u.deleted_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id "
     "WHERE m.group_id = ?1 AND m.seq < ?2 ORDER BY m.seq DESC LIMIT ?3";
 constexpr char reactions_sql[] =
     "SELECT message_seq, emoji, user_id FROM reactions WHERE group_id = ?1 AND message_seq BETWEEN ?2 AND ?3 "
@@ -32,7 +33,7 @@ constexpr char mentions_in_range_sql[] =
     "SELECT seq, user_id FROM mentions WHERE group_id = ?1 AND seq BETWEEN ?2 AND ?3 ORDER BY user_id";
 constexpr char search_sql[] =
     "SELECT m.group_id, m.seq, m.created_at, m.sender_id, u.display_name, "
-    "  snippet(messages_fts, 0, char(2), char(3), '…', 16) "
+    "  snippet(messages_fts, 0, char(2), char(3), '…', 16), u.deleted_at IS NOT NULL "
     "FROM messages_fts JOIN messages m ON m.id = messages_fts.rowid "
     "JOIN memberships ms ON ms.group_id = m.group_id AND ms.user_id = ?1 "
     "JOIN users u ON u.id = m.sender_id "
@@ -54,6 +55,19 @@ result<message_row> live_message(store::database& db, group_id g, seq_t seq) {
   auto m = find_message(db, g, seq);
   if (!m || m->deleted) return make_error(errc::not_found, "no such message");
   return *m;
+}
+
+// Erases a live message: its body, its event's and its edits' bodies, its reactions and
+// attachments (their now unused files are added to unused_files), then the message_deleted event.
+event erase_message(store::database& db, store::event_list& events, group_id g, seq_t seq, user_id actor, millis_t now,
+                    std::vector<std::string>& unused_files) {
+  db.prepare("UPDATE messages SET body = NULL, deleted = 1 WHERE group_id = ?1 AND seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
+  db.prepare(erase_event_bodies_sql).bind(1, raw(g)).bind(2, seq).exec();
+  db.prepare("DELETE FROM reactions WHERE group_id = ?1 AND message_seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
+  auto detached = detach_message(db, g, seq);
+  unused_files.insert(unused_files.end(), detached.begin(), detached.end());
+  return append_event(db, events, {g, event_kind::message_deleted, now, actor, seq, user_id{},
+                                   {{"target_seq", seq}, {"user_id", raw(actor)}}});
 }
 
 // Turns what a person typed into an FTS5 query: each word a quoted prefix, all required.
@@ -222,16 +236,37 @@ result<event> messages::remove(user const& who, group_id g, seq_t seq) {
     if (!m) return m.error();
     if (m->sender != who.id && !can_manage(*mine))
       return make_error(errc::forbidden, "only the author or the group's owners and admins may delete a message");
-    db.prepare("UPDATE messages SET body = NULL, deleted = 1 WHERE group_id = ?1 AND seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
-    db.prepare(erase_event_bodies_sql).bind(1, raw(g)).bind(2, seq).exec();
-    db.prepare("DELETE FROM reactions WHERE group_id = ?1 AND message_seq = ?2").bind(1, raw(g)).bind(2, seq).exec();
-    unused_files = detach_message(db, g, seq);
-    return append_event(db, events, {g, event_kind::message_deleted, now, who.id, seq, user_id{},
-                                     {{"target_seq", seq}, {"user_id", raw(who.id)}}});
+    return erase_message(db, events, g, seq, who.id, now, unused_files);
   });
   // After the commit, before the answer: when DELETE answers, the files are gone from disk.
   if (deleted && !unused_files.empty() && erase_files_) erase_files_(unused_files);
   return deleted;
+}
+
+result<std::size_t> messages::erase_all_by(user_id sender, user_id actor, int batch) {
+  std::size_t erased = 0;
+  std::int64_t after = 0;  // messages.id cursor: each batch walks on from where the last stopped
+  for (;;) {
+    std::vector<std::string> unused_files;
+    millis_t now = ctx_.clock.now();
+    auto done = ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<bool> {
+      std::vector<std::tuple<std::int64_t, group_id, seq_t>> found;
+      auto& st = db.prepare("SELECT id, group_id, seq FROM messages WHERE sender_id = ?1 AND deleted = 0 AND id > ?2 "
+                            "ORDER BY id LIMIT ?3")
+                     .bind(1, raw(sender)).bind(2, after).bind(3, batch);
+      while (st.step()) found.emplace_back(st.int64(0), group_id{st.int64(1)}, st.int64(2));
+      st.reset();
+      for (auto const& [id, g, seq] : found) {
+        erase_message(db, events, g, seq, actor, now, unused_files);
+        after = id;
+        ++erased;
+      }
+      return static_cast<int>(found.size()) < batch;
+    });
+    if (!done) return done.error();
+    if (!unused_files.empty() && erase_files_) erase_files_(unused_files);
+    if (*done) return erased;
+  }
 }
 
 result<std::optional<event>> messages::react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add) {
@@ -288,6 +323,7 @@ result<std::vector<message_view>> messages::history(user const& who, group_id g,
       m.client_msg_id = st.text(6);
       if (!st.is_null(7)) m.reply_to = st.int64(7);
       if (!st.is_null(8)) m.edited_at = st.int64(8);
+      m.sender_deleted = st.int64(10) != 0;
       out.push_back(std::move(m));
     }
     if (out.empty()) return out;
@@ -339,7 +375,8 @@ result<std::vector<search_hit>> messages::search(user const& who, std::string_vi
     if (g) gid = raw(*g);
     auto& st = db.prepare(search_sql).bind(1, raw(who.id)).bind(2, q).bind(3, gid).bind(4, limit);
     while (st.step())
-      out.push_back(search_hit{group_id{st.int64(0)}, st.int64(1), st.int64(2), user_id{st.int64(3)}, st.text(4), st.text(5)});
+      out.push_back(search_hit{group_id{st.int64(0)}, st.int64(1), st.int64(2), user_id{st.int64(3)}, st.text(4), st.text(5),
+                               st.int64(6) != 0});
     return out;
   });
 }

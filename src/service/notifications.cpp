@@ -30,7 +30,7 @@ constexpr char subscriptions_of_members_sql[] =
 constexpr char message_sender_sql[] = "SELECT sender_id FROM messages WHERE group_id = ?1 AND seq = ?2";
 constexpr char mentions_sql[] =
     "SELECT x.group_id, x.seq, x.ts, m.id, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
-    "  m.edited_at "
+    "  m.edited_at, u.deleted_at IS NOT NULL "
     "FROM mentions x JOIN memberships ms ON ms.group_id = x.group_id AND ms.user_id = x.user_id "
     "JOIN messages m ON m.group_id = x.group_id AND m.seq = x.seq JOIN users u ON u.id = m.sender_id "
     "WHERE x.user_id = ?1 AND m.deleted = 0 AND (x.ts, x.group_id, x.seq) < (?2, ?3, ?4) "
@@ -327,6 +327,7 @@ result<mentions_page> notifications::mentions(principal const& who, std::optiona
       m.client_msg_id = st.text(7);
       if (!st.is_null(8)) m.reply_to = st.int64(8);
       if (!st.is_null(9)) m.edited_at = st.int64(9);
+      m.sender_deleted = st.int64(10) != 0;
       page.messages.push_back(std::move(mm));
     }
     if (page.messages.size() > static_cast<std::size_t>(limit)) {

@@ -111,6 +111,9 @@ struct config {
   std::chrono::seconds focus_lifetime{60};
   push_settings push;
   attachment_settings attachments;
+  // Who may create groups: "admins" (server admins only, the default) or "everyone".
+  std::string group_creation = "admins";
+  bool may_create_groups(bool is_admin) const { return is_admin || group_creation == "everyone"; }
 
   // The public URL with no trailing slash, derived from the listen address when unset.
   std::string effective_public_url() const;

@@ -25,6 +25,7 @@ struct message_view {
   std::map<std::string, std::vector<std::int64_t>> reactions;  // emoji → user ids
   std::vector<std::int64_t> mentions;  // user ids the body mentions (empty once deleted)
   std::vector<attachment_info> attachments;  // in the order sent (empty once deleted)
+  bool sender_deleted = false;  // the sender's account is deleted ("Deleted user")
 };
 
 struct search_hit {
@@ -34,6 +35,7 @@ struct search_hit {
   user_id sender{};
   std::string sender_display_name;
   std::string snippet;  // matches between U+0002 and U+0003
+  bool sender_deleted = false;  // the sender's account is deleted ("Deleted user")
 };
 
 }  // namespace peerchat

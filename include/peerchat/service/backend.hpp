@@ -19,6 +19,7 @@
 #include "peerchat/service/notifications.hpp"
 #include "peerchat/service/passwords.hpp"
 #include "peerchat/service/profiles.hpp"
+#include "peerchat/service/user_admin.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -54,6 +55,7 @@ class backend {
   service::devices devices;      // one's own sessions: list, end; the user agent of a login
   service::profiles profiles;    // PATCH /me: display name, about
   service::avatars avatars;      // profile pictures (image work on the attachments' media workers)
+  service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);

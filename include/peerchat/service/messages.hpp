@@ -60,6 +60,11 @@ class messages {
 
   result<event> edit(user const& who, group_id g, seq_t seq, std::string_view body);
   result<event> remove(user const& who, group_id g, seq_t seq);
+  // Erases every live message `sender` sent, in every group, as remove() does (bodies, edits,
+  // attachments, search index; a message_deleted event each by `actor`), in writer batches of
+  // `batch` messages so that other writes go on between them. Returns how many. No budget:
+  // an account deletion calls it (docs/accounts.md "Administration").
+  result<std::size_t> erase_all_by(user_id sender, user_id actor, int batch = 100);
   // nullopt when nothing changed (the reaction was already there, or already gone).
   result<std::optional<event>> react(user const& who, group_id g, seq_t seq, std::string_view emoji, bool add);
   result<seq_t> mark_read(user const& who, group_id g, seq_t seq);

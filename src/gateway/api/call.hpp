@@ -67,5 +67,7 @@ void add_notification_routes(std::vector<route>& out);  // api/notifications.cpp
 void add_push_key_routes(std::vector<route>& out);  // api/push_key.cpp: GET /push/key (VAPID public key)
 void add_device_routes(std::vector<route>& out);   // api/devices.cpp: /me/sessions
 void add_profile_routes(std::vector<route>& out);  // api/profile.cpp: PATCH /me, /me/password, avatars
+void add_admin_user_routes(std::vector<route>& out);  // api/admin_users.cpp: /admin/users, DELETE /me
+void add_account_reset_routes(std::vector<route>& out);  // api/account_reset.cpp: reset and setup links
 
 }  // namespace peerchat::gateway::api

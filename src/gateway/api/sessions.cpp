@@ -27,6 +27,7 @@ api_reply get_me(call& c) {
   TRY(quiet, c.a.notifications.get_quiet_hours(who->user.id));
   auto me = protocol::to_json(who->user);
   me["quiet_hours"] = quiet_hours_json(*quiet);
+  me["can_create_groups"] = c.a.cfg.may_create_groups(who->user.is_admin);  // --group-creation
   return json_reply(200, me);
 }
 }  // namespace
