@@ -21,6 +21,9 @@ std::vector<api::route> const& routes() {
     api::add_setup_routes(t);
     api::add_notification_routes(t);
     api::add_push_key_routes(t);
+    api::add_direct_routes(t);
+    api::add_block_routes(t);
+    api::add_export_routes(t);
     return t;
   }();
   return table;

@@ -41,7 +41,9 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       messages(ctx),
       attachments(ctx),
       setup(ctx),
-      notifications(ctx) {
+      notifications(ctx),
+      direct(ctx),
+      blocks(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

@@ -9,6 +9,8 @@
 #include "peerchat/domain/event.hpp"
 #include "peerchat/service/accounts.hpp"
 #include "peerchat/service/attachments.hpp"
+#include "peerchat/service/blocks.hpp"
+#include "peerchat/service/direct.hpp"
 #include "peerchat/service/context.hpp"
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
@@ -46,6 +48,8 @@ class backend {
   service::attachments attachments;  // uploads, downloads, erasure of files, the orphan sweep
   service::first_run setup;
   service::notifications notifications;
+  service::direct direct;  // direct conversations (POST /direct)
+  service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);

@@ -65,5 +65,8 @@ void add_search_routes(std::vector<route>& out);   // api/search.cpp
 void add_setup_routes(std::vector<route>& out);    // api/setup.cpp: first run
 void add_notification_routes(std::vector<route>& out);  // api/notifications.cpp: levels, quiet hours, push, mentions
 void add_push_key_routes(std::vector<route>& out);  // api/push_key.cpp: GET /push/key (VAPID public key)
+void add_direct_routes(std::vector<route>& out);  // api/direct.cpp: POST /direct
+void add_block_routes(std::vector<route>& out);   // api/blocks.cpp: /users/{id}/block, /me/blocks
+void add_export_routes(std::vector<route>& out);  // api/export.cpp: GET /groups/{id}/export
 
 }  // namespace peerchat::gateway::api
