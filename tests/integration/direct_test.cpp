@@ -97,7 +97,8 @@ TEST_F(direct_test, ConcurrentStartsMakeOneConversation) {
   EXPECT_EQ(std::count(statuses.begin(), statuses.end(), 200), threads - 1);
   ASSERT_EQ(ids.size(), 1u);
   int directs = 0;
-  for (auto const& e : srv.http().get(test_server::api("/groups"), srv.token("bob")).json()["groups"])
+  auto whole = srv.http().get(test_server::api("/groups"), srv.token("bob")).json();
+  for (auto const& e : whole["groups"])
     if (e.value("kind", "") == "direct") ++directs;
   EXPECT_EQ(directs, 1);
 }
