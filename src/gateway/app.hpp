@@ -34,6 +34,8 @@ struct app {
   service::notifications& notifications = backend.notifications;
   service::attachments& attachments = backend.attachments;
   service::user_admin& user_admin = backend.user_admin;
+  service::direct& direct = backend.direct;
+  service::blocks& blocks = backend.blocks;
 
   // Client frames other than sends, per user (all their connections): see limits.
   rate_limiter user_frames{clock, cfg.limits.user_frames_per_second, cfg.limits.user_frames_burst};

@@ -2,6 +2,7 @@
 // The HTTP connection: reads, queues and writes; the request handler decides the answers.
 // /api/v1/ws upgrades to a WebSocket.
 #include "http_session.hpp"
+#include "chunked_writer.hpp"
 #include "router.hpp"
 #include "upload_receiver.hpp"
 #include "ws_session.hpp"
@@ -108,9 +109,15 @@ void http_session<Stream>::on_request(http_request req) {
         });
   }
   // The answer may come from a worker thread: back to this session's strand to write it.
-  shared_.handler.handle(std::move(req), from, [self = shared_from_this()](http_response res) {
-    asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
-  });
+  auto self = shared_from_this();
+  shared_.handler.handle(
+      std::move(req), from,
+      [self](http_response res) {
+        asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send(std::move(res)); });
+      },
+      [self](streamed_response res) {
+        asio::post(self->stream_.get_executor(), [self, res = std::move(res)]() mutable { self->send_stream(std::move(res)); });
+      });
 }
 
 template <class Stream>
@@ -197,6 +204,22 @@ void http_session<Stream>::send_file(file_response res) {
     }
   };
   next_piece{shared_from_this(), w, keep_alive}({}, 0);
+}
+
+// An export may be large and slow to make: written chunk by chunk as a worker makes each
+// piece, each write with an idle timer like a download's.
+template <class Stream>
+void http_session<Stream>::send_stream(streamed_response res) {
+  bool keep_alive = res.head.keep_alive();
+  auto writer = std::make_shared<chunked_writer<Stream>>(
+      stream_, shared_.workers, std::move(res), shared_.a.cfg.attachments.idle_timeout,
+      [self = shared_from_this(), keep_alive](bool ok) {
+        // A body cut off half-way cannot be answered with an error any more: close, so the
+        // client sees an incomplete transfer rather than a complete-looking file.
+        self->on_write(keep_alive && ok, {}, 0);
+      });
+  pending_ = writer;
+  writer->run();
 }
 
 template <class Stream>

@@ -47,6 +47,7 @@ class http_session : public std::enable_shared_from_this<http_session<Stream>> {
   void upgrade(http_request req);
   void send(response res);
   void send_file(file_response res);
+  void send_stream(streamed_response res);  // chunked, from a body_source (chunked_writer.hpp)
   void on_write(bool keep_alive, boost::beast::error_code ec, std::size_t n);
   void close();
   static constexpr bool tls = !std::is_same_v<Stream, boost::beast::tcp_stream>;

@@ -106,7 +106,8 @@ std::optional<http_response> request_handler::over_budget(http_request const& re
   return res;
 }
 
-void request_handler::handle(http_request req, request_source const& from, respond_fn plain_respond) {
+void request_handler::handle(http_request req, request_source const& from, respond_fn plain_respond,
+                             respond_stream_fn respond_stream) {
   std::string_view target = req.target();
   std::string_view path = target.substr(0, target.find('?'));
   unsigned version = req.version();
@@ -159,8 +160,19 @@ void request_handler::handle(http_request req, request_source const& from, respo
       return respond(error_response(version, errc::not_found, "no such API route"));
     }
     auto failed = answer_failure(version, keep_alive, respond);
-    bool posted = workers_.try_post("API request", [this, r = std::move(r), version, keep_alive, respond] {
+    bool tls = from.tls;
+    bool posted = workers_.try_post("API request", [this, r = std::move(r), version, keep_alive, respond, respond_stream, tls] {
       api_reply reply = api_.handle(r);
+      if (reply.stream && respond_stream) {
+        streamed_response res{stream_head{static_cast<http::status>(reply.status), version}, std::move(reply.stream)};
+        res.head.set(http::field::server, "peerchat");
+        res.head.set(http::field::cache_control, "no-store");
+        res.head.set("X-Content-Type-Options", "nosniff");
+        if (tls) res.head.set(http::field::strict_transport_security, hsts);
+        for (auto& [name, value] : reply.headers) res.head.insert(name, value);
+        res.head.keep_alive(keep_alive);
+        return respond_stream(std::move(res));
+      }
       auto res = json_response(version, reply.status, std::move(reply.body));
       for (auto& [name, value] : reply.headers) {
         // A route that answers other than JSON (an avatar) replaces these two.

@@ -34,6 +34,8 @@ struct request_source {
 
 // Receives the response; may be called on a worker thread (the session posts it to its strand).
 using respond_fn = std::function<void(http_response)>;
+// Receives a response whose body is streamed (router.hpp: api_reply::stream).
+using respond_stream_fn = std::function<void(streamed_response)>;
 
 // A download: a stored attachment's bytes (or a range of them), read from the file as written.
 using file_response = boost::beast::http::response<boost::beast::http::basic_file_body<range_file>>;
@@ -63,8 +65,9 @@ class request_handler {
   request_handler(app& a, worker_pool& workers, static_files const& files, router& api,
                   trusted_proxies const& proxies);
 
-  // Calls respond exactly once (unless the process stops first).
-  void handle(http_request req, request_source const& from, respond_fn respond);
+  // Calls respond exactly once (unless the process stops first), or respond_stream for an
+  // answer with a streamed body.
+  void handle(http_request req, request_source const& from, respond_fn respond, respond_stream_fn respond_stream = {});
 
   // The client's address: the peer, or the forwarded one when the peer is a trusted proxy.
   boost::asio::ip::address client_address(http_request const& req, request_source const& from) const;

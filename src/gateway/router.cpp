@@ -25,6 +25,9 @@ std::vector<api::route> const& routes() {
     api::add_profile_routes(t);
     api::add_admin_user_routes(t);
     api::add_account_reset_routes(t);
+    api::add_direct_routes(t);
+    api::add_block_routes(t);
+    api::add_export_routes(t);
     return t;
   }();
   return table;

@@ -3,6 +3,7 @@
 // in src/gateway/api/, one file per resource; the router only matches them.
 #pragma once
 #include "app.hpp"
+#include "body_source.hpp"
 #include "request_parsing.hpp"  // token_of
 #include <string>
 #include <utility>
@@ -27,6 +28,9 @@ struct api_reply {
   int status = 200;
   std::string body;            // JSON, or empty for 204
   std::vector<std::pair<std::string, std::string>> headers;
+  // Set: the body is streamed from here with chunked encoding (GET /groups/{id}/export);
+  // `body` is then unused and `headers` name its type.
+  std::shared_ptr<body_source> stream;
 };
 
 

@@ -21,11 +21,17 @@ ojson to_json(user const& u) {
 }
 
 ojson to_json(group_summary const& g) {
-  return {{"id", raw(g.group.id)},           {"name", g.group.name},
+  ojson out{{"id", raw(g.group.id)},           {"name", g.group.name},
           {"topic", g.group.topic},          {"role", to_string(g.role)},
           {"last_seq", g.group.last_seq},    {"last_read_seq", g.last_read_seq},
           {"unread", g.unread},              {"created_at", g.group.created_at},
-          {"notify", {{"level", g.notify_level}, {"muted_until", g.muted_until ? ojson(*g.muted_until) : ojson(nullptr)}}}};
+          {"notify", {{"level", g.notify_level}, {"muted_until", g.muted_until ? ojson(*g.muted_until) : ojson(nullptr)}}},
+          {"kind", g.group.kind}};
+  if (g.peer) {  // a direct conversation: whom clients name it after
+    out["peer"] = {{"user_id", raw(g.peer->user)}, {"username", g.peer->username}, {"display_name", g.peer->display_name}};
+    if (g.peer->deleted) out["peer"]["deleted"] = true;
+  }
+  return out;
 }
 
 ojson to_json(member const& m) {

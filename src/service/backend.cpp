@@ -46,7 +46,9 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       devices(ctx, accounts.last_seen_writes()),
       profiles(ctx),
       avatars(ctx, attachments),
-      user_admin(ctx, messages) {
+      user_admin(ctx, messages),
+      direct(ctx),
+      blocks(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Groups and their members.
 #include "peerchat/service/groups.hpp"
+#include "peerchat/service/direct.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/membership.hpp"
@@ -13,8 +14,13 @@ namespace {
 constexpr char summary_sql[] =
     "SELECT g.id, g.name, g.topic, g.last_seq, g.created_at, m.role, m.last_read_seq, "
     "  (SELECT count(*) FROM messages x WHERE x.group_id = g.id AND x.seq > m.last_read_seq "
-    "     AND x.sender_id <> m.user_id AND x.deleted = 0), m.notify_level, m.muted_until "
-    "FROM memberships m JOIN groups g ON g.id = m.group_id WHERE m.user_id = ?1";
+    "     AND x.sender_id <> m.user_id AND x.deleted = 0), m.notify_level, m.muted_until, "
+    "  g.kind, pu.id, pu.username, pu.display_name, pu.deleted_at IS NOT NULL "
+    "FROM memberships m JOIN groups g ON g.id = m.group_id "
+    // A direct conversation's other member (the join is empty for every other group).
+    "LEFT JOIN memberships pm ON g.kind = 'direct' AND pm.group_id = g.id AND pm.user_id <> m.user_id "
+    "LEFT JOIN users pu ON pu.id = pm.user_id "
+    "WHERE m.user_id = ?1";
 constexpr char members_sql[] =
     "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq FROM memberships m "
     "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.username";
@@ -28,6 +34,12 @@ group_summary read_summary(store::statement& st) {
   s.unread = st.int64(7);
   s.notify_level = st.text(8);
   if (!st.is_null(9)) s.muted_until = st.int64(9);
+  s.group.kind = st.text(10);
+  if (!st.is_null(11)) {
+    bool deleted = st.int64(14) != 0;
+    s.peer = group_summary::direct_peer{user_id{st.int64(11)}, st.text(12),
+                                        deleted ? "Deleted user" : st.text(13), deleted};
+  }
   return s;
 }
 
@@ -122,7 +134,9 @@ result<group_summary> groups::update(principal const& who, group_id g, std::opti
   }
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<group_summary> {
-    if (auto r = require_manager(db, g, who.user.id); !r) return r.error();
+    auto mine = require_member_of_group(db, g, who.user.id, "renamed");
+    if (!mine) return mine.error();
+    if (!can_manage(*mine)) return make_error(errc::forbidden, "only the group's owners and admins may do this");
     auto current = load_summary(db, g, who.user.id);
     std::string new_name = name.value_or(current->group.name);
     std::string new_topic = topic.value_or(current->group.topic);
@@ -142,7 +156,7 @@ result<group_summary> groups::update(principal const& who, group_id g, std::opti
 result<member> groups::set_role(principal const& who, group_id g, user_id target, role r) {
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<member> {
-    auto mine = require_member(db, g, who.user.id);
+    auto mine = require_member_of_group(db, g, who.user.id, "given roles");
     if (!mine) return mine.error();
     if (*mine != role::owner) return make_error(errc::forbidden, "only the group's owners may change roles");
     auto current = role_of(db, g, target);
@@ -167,7 +181,8 @@ result<void> groups::remove_member(principal const& who, group_id g, user_id tar
   millis_t now = ctx_.clock.now();
   bool leaving = target == who.user.id;
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<void> {
-    auto mine = require_member(db, g, who.user.id);
+    // A direct conversation stays a conversation of two: nobody is removed and nobody leaves.
+    auto mine = require_member_of_group(db, g, who.user.id, "left, and nobody can be removed from it");
     if (!mine) return mine.error();
     auto theirs = role_of(db, g, target);
     if (!leaving) {

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Invites: creation, listing, revocation, preview and the atomic accept.
 #include "peerchat/service/invites.hpp"
+#include "peerchat/service/direct.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/groups.hpp"
@@ -87,6 +88,7 @@ result<invite> invites::create(principal const& who, group_id g, int max_uses, s
   millis_t now = ctx_.clock.now();
   std::string code = crypto::random_token(24);  // 192 bits
   return ctx_.writer.call([&](store::database& db, store::event_list&) -> result<invite> {
+    if (auto r = require_member_of_group(db, g, who.user.id, "joined through an invite"); !r) return r.error();
     if (auto r = require_manager(db, g, who.user.id); !r) return r.error();
     invite inv{code, g, who.user.id, max_uses, 0, now + expires_in_s * 1000, false, now};
     db.prepare("INSERT INTO invites (code, group_id, created_by, max_uses, expires_at, created_at) "

@@ -3,6 +3,7 @@
 #include "peerchat/service/messages.hpp"
 #include "peerchat/core/text.hpp"
 #include "peerchat/service/attachment_store.hpp"
+#include "peerchat/service/blocks.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
 #include "peerchat/service/mention_store.hpp"
@@ -22,6 +23,10 @@ constexpr char history_sql[] =
     "SELECT m.seq, m.id, m.created_at, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
     "m.edited_at, m.deleted, u.deleted_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id "
     "WHERE m.group_id = ?1 AND m.seq < ?2 ORDER BY m.seq DESC LIMIT ?3";
+constexpr char history_after_sql[] =
+    "SELECT m.seq, m.id, m.created_at, m.sender_id, u.display_name, m.body, m.client_msg_id, m.reply_to, "
+    "m.edited_at, m.deleted, u.deleted_at IS NOT NULL FROM messages m JOIN users u ON u.id = m.sender_id "
+    "WHERE m.group_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3";
 constexpr char reactions_sql[] =
     "SELECT message_seq, emoji, user_id FROM reactions WHERE group_id = ?1 AND message_seq BETWEEN ?2 AND ?3 "
     "ORDER BY created_at, user_id";
@@ -125,7 +130,7 @@ void messages::send_async(user const& who, send_request req, std::function<void(
   auto finished = std::make_shared<std::function<void(result<send_result>)>>(std::move(done));
   bool queued = ctx_.writer.post(
       [who, req = std::move(req), now, out](store::database& db, store::event_list& events) {
-        auto r = require_member(db, req.group, who.id);
+        auto r = require_sender(db, req.group, who.id);  // membership, and blocks in a direct conversation
         if (!r) {
           *out = r.error();
           return;
@@ -306,43 +311,59 @@ result<seq_t> messages::mark_read(user const& who, group_id g, seq_t seq) {
   });
 }
 
+namespace {
+message_view read_message_row(store::statement& st) {
+  message_view m;
+  m.seq = st.int64(0);
+  m.id = st.int64(1);
+  m.ts = st.int64(2);
+  m.sender = user_id{st.int64(3)};
+  m.sender_display_name = st.text(4);
+  if (!st.is_null(5)) m.body = st.text(5);
+  m.client_msg_id = st.text(6);
+  if (!st.is_null(7)) m.reply_to = st.int64(7);
+  if (!st.is_null(8)) m.edited_at = st.int64(8);
+  m.sender_deleted = st.int64(10) != 0;
+  return m;
+}
+
+// Adds reactions, attachments and mentions to a page of messages (in either order).
+void decorate(store::database& db, group_id g, std::vector<message_view>& out) {
+  if (out.empty()) return;
+  seq_t low = std::min(out.front().seq, out.back().seq);
+  seq_t high = std::max(out.front().seq, out.back().seq);
+  auto find = [&out](seq_t s) { return std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; }); };
+  auto& rs = db.prepare(reactions_sql).bind(1, raw(g)).bind(2, low).bind(3, high);
+  while (rs.step())
+    if (auto it = find(rs.int64(0)); it != out.end()) it->reactions[rs.text(1)].push_back(rs.int64(2));
+  for (auto& [s, list] : attachments_in_range(db, g, low, high))
+    if (auto it = find(s); it != out.end() && it->body) it->attachments = std::move(list);
+  auto& ms = db.prepare(mentions_in_range_sql).bind(1, raw(g)).bind(2, low).bind(3, high);
+  while (ms.step())
+    if (auto it = find(ms.int64(0)); it != out.end() && it->body) it->mentions.push_back(ms.int64(1));
+}
+}  // namespace
+
 result<std::vector<message_view>> messages::history(user const& who, group_id g, std::optional<seq_t> before, int limit) {
   if (limit < 1 || limit > 200) return make_error(errc::bad_request, "limit must be 1–200");
   return ctx_.reader.with([&](store::database& db) -> result<std::vector<message_view>> {
     if (auto r = require_member(db, g, who.id); !r) return r.error();
     std::vector<message_view> out;
     auto& st = db.prepare(history_sql).bind(1, raw(g)).bind(2, before.value_or(INT64_MAX)).bind(3, limit);
-    while (st.step()) {
-      message_view m;
-      m.seq = st.int64(0);
-      m.id = st.int64(1);
-      m.ts = st.int64(2);
-      m.sender = user_id{st.int64(3)};
-      m.sender_display_name = st.text(4);
-      if (!st.is_null(5)) m.body = st.text(5);
-      m.client_msg_id = st.text(6);
-      if (!st.is_null(7)) m.reply_to = st.int64(7);
-      if (!st.is_null(8)) m.edited_at = st.int64(8);
-      m.sender_deleted = st.int64(10) != 0;
-      out.push_back(std::move(m));
-    }
-    if (out.empty()) return out;
-    auto& rs = db.prepare(reactions_sql).bind(1, raw(g)).bind(2, out.back().seq).bind(3, out.front().seq);
-    while (rs.step()) {
-      seq_t s = rs.int64(0);
-      auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
-      if (it != out.end()) it->reactions[rs.text(1)].push_back(rs.int64(2));
-    }
-    for (auto& [s, list] : attachments_in_range(db, g, out.back().seq, out.front().seq)) {
-      auto it = std::find_if(out.begin(), out.end(), [s = s](auto const& m) { return m.seq == s; });
-      if (it != out.end() && it->body) it->attachments = std::move(list);
-    }
-    auto& ms = db.prepare(mentions_in_range_sql).bind(1, raw(g)).bind(2, out.back().seq).bind(3, out.front().seq);
-    while (ms.step()) {
-      seq_t s = ms.int64(0);
-      auto it = std::find_if(out.begin(), out.end(), [s](auto const& m) { return m.seq == s; });
-      if (it != out.end() && it->body) it->mentions.push_back(ms.int64(1));
-    }
+    while (st.step()) out.push_back(read_message_row(st));
+    decorate(db, g, out);
+    return out;
+  });
+}
+
+result<std::vector<message_view>> messages::history_after(user const& who, group_id g, seq_t after, int limit) {
+  if (limit < 1 || limit > 200) return make_error(errc::bad_request, "limit must be 1–200");
+  return ctx_.reader.with([&](store::database& db) -> result<std::vector<message_view>> {
+    if (auto r = require_member(db, g, who.id); !r) return r.error();
+    std::vector<message_view> out;
+    auto& st = db.prepare(history_after_sql).bind(1, raw(g)).bind(2, after).bind(3, limit);
+    while (st.step()) out.push_back(read_message_row(st));
+    decorate(db, g, out);
     return out;
   });
 }

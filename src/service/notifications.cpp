@@ -40,10 +40,22 @@ constexpr char reactions_of_sql[] =
 
 error bad(std::string msg) { return make_error(errc::bad_request, std::move(msg)); }
 
-std::optional<std::string> group_name(store::database& db, group_id g) {
-  auto& st = db.prepare("SELECT name FROM groups WHERE id = ?1").bind(1, raw(g));
+// The name a push shows for a group, and whether it is a direct conversation. A direct
+// conversation has no name: the recipient (the only other member) sees the sender's.
+struct push_group {
+  std::string name;
+  bool direct = false;
+};
+std::optional<push_group> push_group_of(store::database& db, group_id g, user_id sender) {
+  auto& st = db.prepare("SELECT g.name, g.kind = 'direct', u.display_name FROM groups g "
+                        "LEFT JOIN users u ON u.id = ?2 WHERE g.id = ?1")
+                 .bind(1, raw(g))
+                 .bind(2, raw(sender));
   if (!st.step()) return std::nullopt;
-  return st.text(0);
+  push_group out{st.text(0), st.int64(1) != 0};
+  if (out.direct && !st.is_null(2)) out.name = st.text(2);
+  st.reset();
+  return out;
 }
 
 // Cursor of GET /mentions: "<ts>.<group_id>.<seq>" of the last entry of the page. Clients
@@ -138,25 +150,27 @@ result<push_audience> notifications::message_audience(group_id g, seq_t seq, use
                                                       std::vector<user_id> const& mentioned, bool question,
                                                       millis_t now) {
   return ctx_.reader.with([&](store::database& db) -> result<push_audience> {
-    auto name = group_name(db, g);
-    if (!name) return make_error(errc::not_found, "no such group");
-    return audience(db, std::move(*name), g, sender, mentioned, question, now, true);
+    auto pg = push_group_of(db, g, sender);
+    if (!pg) return make_error(errc::not_found, "no such group");
+    // A direct message is addressed to its recipient: it counts as a mention (level
+    // `mentions` lets it through, and so do quiet hours that allow mentions).
+    return audience(db, std::move(pg->name), g, sender, mentioned, question || pg->direct, now, true);
   });
 }
 
 result<push_audience> notifications::deletion_audience(group_id g, seq_t target_seq, millis_t now) {
   return ctx_.reader.with([&](store::database& db) -> result<push_audience> {
-    auto name = group_name(db, g);
-    if (!name) return make_error(errc::not_found, "no such group");
     auto& st = db.prepare(message_sender_sql).bind(1, raw(g)).bind(2, target_seq);
     if (!st.step()) return make_error(errc::not_found, "no such message");
     user_id sender{st.int64(0)};
     st.reset();
+    auto pg = push_group_of(db, g, sender);
+    if (!pg) return make_error(errc::not_found, "no such group");
     std::vector<user_id> mentioned;
     for (auto u : stored_mentions(db, g, target_seq)) mentioned.push_back(user_id{u});
     // A silent push only removes a notification: mutes and quiet hours do not hold it back
     // (whoever was pushed before a mute began still has the notification to remove).
-    return audience(db, std::move(*name), g, sender, mentioned, false, now, false);
+    return audience(db, std::move(pg->name), g, sender, mentioned, pg->direct, now, false);
   });
 }
 

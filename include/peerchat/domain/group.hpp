@@ -15,6 +15,7 @@ struct group {
   std::string topic;
   seq_t last_seq = 0;
   millis_t created_at = 0;
+  std::string kind = "group";  // "group", or "direct": a conversation of exactly two people
 };
 
 struct member {
@@ -33,6 +34,14 @@ struct group_summary {
   std::int64_t unread = 0;
   std::string notify_level = "all";     // all | mentions | none (GET /groups `notify`)
   std::optional<millis_t> muted_until;  // nothing is pushed before this time
+  // A direct conversation: the other person, whom clients show in place of a group name.
+  struct direct_peer {
+    user_id user{};
+    std::string username;
+    std::string display_name;
+    bool deleted = false;  // their account was deleted ("Deleted user")
+  };
+  std::optional<direct_peer> peer;
 };
 
 struct group_detail {

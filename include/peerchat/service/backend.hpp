@@ -10,6 +10,8 @@
 #include "peerchat/service/accounts.hpp"
 #include "peerchat/service/attachments.hpp"
 #include "peerchat/service/avatars.hpp"
+#include "peerchat/service/blocks.hpp"
+#include "peerchat/service/direct.hpp"
 #include "peerchat/service/context.hpp"
 #include "peerchat/service/devices.hpp"
 #include "peerchat/service/first_run.hpp"
@@ -56,6 +58,8 @@ class backend {
   service::profiles profiles;    // PATCH /me: display name, about
   service::avatars avatars;      // profile pictures (image work on the attachments' media workers)
   service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
+  service::direct direct;  // direct conversations (POST /direct)
+  service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);

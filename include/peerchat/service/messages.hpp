@@ -70,6 +70,8 @@ class messages {
   result<seq_t> mark_read(user const& who, group_id g, seq_t seq);
 
   result<std::vector<message_view>> history(user const& who, group_id g, std::optional<seq_t> before, int limit);
+  // Oldest first: the messages after `after` (the export reads a whole history this way).
+  result<std::vector<message_view>> history_after(user const& who, group_id g, seq_t after, int limit);
   result<events_page> events_after(user const& who, group_id g, seq_t after, int limit);
   result<std::vector<search_hit>> search(user const& who, std::string_view query,
                                          std::optional<group_id> g, int limit);

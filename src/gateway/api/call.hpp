@@ -69,5 +69,8 @@ void add_device_routes(std::vector<route>& out);   // api/devices.cpp: /me/sessi
 void add_profile_routes(std::vector<route>& out);  // api/profile.cpp: PATCH /me, /me/password, avatars
 void add_admin_user_routes(std::vector<route>& out);  // api/admin_users.cpp: /admin/users, DELETE /me
 void add_account_reset_routes(std::vector<route>& out);  // api/account_reset.cpp: reset and setup links
+void add_direct_routes(std::vector<route>& out);  // api/direct.cpp: POST /direct
+void add_block_routes(std::vector<route>& out);   // api/blocks.cpp: /users/{id}/block, /me/blocks
+void add_export_routes(std::vector<route>& out);  // api/export.cpp: GET /groups/{id}/export
 
 }  // namespace peerchat::gateway::api
