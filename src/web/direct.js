@@ -119,8 +119,11 @@ function renderRefusal() {
   refusal.textContent = message ? `Not sent: ${message}` : '';
 }
 
+function clearRefusal(gid) { if (refused.delete(gid)) renderRefusal(); }
+
 function onFrame(f) {
   if (f.type === 'ready' || (f.type === 'event' && f.kind === 'member_joined')) queueMicrotask(learnPeers);
+  if (f.type === 'ack' && f.group_id) clearRefusal(f.group_id);
   // A send refused with 403 (blocked) comes back as an error frame naming the message.
   if (f.type === 'error' && f.code === 'forbidden' && f.ref) {
     const item = state.outbox.get(f.ref);
@@ -140,5 +143,6 @@ export function init(ctx) {
   on('frame', onFrame);
   on('session', () => queueMicrotask(learnPeers));
   on('route', renderRefusal);
-  on('sent', (gid) => { refused.delete(gid); renderRefusal(); });
+  on('sent', clearRefusal);
+  on('retry', (item) => clearRefusal(item.group_id));
 }
