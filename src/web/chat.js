@@ -127,7 +127,7 @@ function renderMe() {
     h('span', { class: 'me-names' },
       h('span', { class: 'me-name' }, state.me.display_name),
       h('span', { class: 'me-username muted' }, `@${state.me.username || ''}`)),
-    collect('meTools'),
+    ...collect('meTools'),
     iconButton('logout', 'Sign out', () => actions.logout(), { class: 'logout-btn' }),
   );
 }
@@ -472,7 +472,8 @@ function renderHistoryStatus(gid, group, tl) {
     el.append(h('div', { class: 'history-start' },
       groupAvatar(group, 'lg'),
       h('h3', null, groupTitle(group)),
-      h('p', { class: 'muted' }, group.topic || 'This is the very beginning of the group.')));
+      h('p', { class: 'muted' }, group.topic || (group.kind === 'direct'
+        ? 'This is the very beginning of your direct conversation.' : 'This is the very beginning of the group.'))));
   }
 }
 

@@ -27,13 +27,10 @@ export async function startDirect(userId) {
 
 function messageButton(member, group) {
   if (group.kind === 'direct' || member.user_id === state.me?.id || member.deleted) return null;
-  const button = h('button', {
-    type: 'button', class: 'btn btn-small message-btn', 'aria-label': `Message ${member.display_name}`,
-    onclick: async () => {
-      button.disabled = true;
-      try { await startDirect(member.user_id); } catch (err) { toast(err.message, 'error'); } finally { button.disabled = false; }
-    },
-  }, 'Message');
+  const button = iconButton('chat', `Message ${member.display_name}`, async () => {
+    button.disabled = true;
+    try { await startDirect(member.user_id); } catch (err) { toast(err.message, 'error'); } finally { button.disabled = false; }
+  }, { class: 'message-btn', size: 18 });
   return button;
 }
 
