@@ -43,6 +43,14 @@ export function userAvatar(userId, name, size = 'md') {
   return el;
 }
 
+/** Only the picture (null without one): for tight places such as the mention list, where initials would be noise. */
+export function avatarImage(userId, cls = 'avatar-thumb') {
+  if (!hasAvatar(userId)) return null;
+  const img = h('img', { class: cls, src: avatarUrl(userId), alt: '', decoding: 'async' });
+  img.addEventListener('error', () => img.remove());
+  return img;
+}
+
 /** A conversation's avatar: a group's initials, or the other person's picture in a direct one. */
 export function groupAvatar(group, size = 'md') {
   if (group?.kind === 'direct') {
