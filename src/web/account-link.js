@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The page of a one-time account link an admin hands over: /reset/<code> (a forgotten
-// password, 24 h) and /setup/<code> (a new account made without a password). It greets the
+// password, 24 h) and /welcome/<code> (a new account made without a password; /setup/<code>
+// is taken the same way). It greets the
 // person, takes a new password (twice), and signs them in: POST /account/reset/{code}
 // answers like POST /sessions and ends every older session. A used or expired link gets a
 // plain explanation. /setup/<code> is also the server's first-run link (auth.js renderSetup):
@@ -33,8 +34,12 @@ async function lookUp(code) {
   }
 }
 
-/** Renders /reset/<code> or /setup/<code>; `firstRun(root, code)` is the server's first-run setup page. */
-export async function renderAccountLink(root, purpose, code, firstRun) {
+/**
+ * Renders /reset/<code>, /welcome/<code> or /setup/<code> (`route` is the first part);
+ * `firstRun(root, code)` is the server's first-run setup page, for /setup/ codes it knows.
+ */
+export async function renderAccountLink(root, route, code, firstRun) {
+  const purpose = route === 'reset' ? 'reset' : 'setup';
   const card = shell(root, h('div', { class: 'spinner', 'aria-label': 'Checking the link' }));
   let info;
   try {
@@ -42,14 +47,14 @@ export async function renderAccountLink(root, purpose, code, firstRun) {
   } catch (err) {
     if (!card.isConnected) return;
     if (err.status === 404 || err.status === 400) {
-      if (purpose === 'setup') firstRun(root, code);
+      if (route === 'setup') firstRun(root, code);
       else invalidLink(root, purpose);
       return;
     }
     shell(root,
       h('h1', null, 'Could not check the link'),
       h('p', { class: 'muted' }, err.message),
-      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => renderAccountLink(root, purpose, code, firstRun) }, 'Try again'));
+      h('button', { type: 'button', class: 'btn btn-primary', onclick: () => renderAccountLink(root, route, code, firstRun) }, 'Try again'));
     return;
   }
   if (!card.isConnected) return;

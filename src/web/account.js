@@ -15,9 +15,9 @@ import { avatarChanged, noteMember, userAvatar } from './people.js';
 import { state } from './state.js';
 
 const MAX_NAME = 64;
-const MAX_ABOUT = 200;
+const MAX_ABOUT = 140;
 const MIN_PASSWORD_BYTES = 10;
-const MAX_AVATAR_BYTES = 5 * 1024 * 1024;
+const MAX_AVATAR_BYTES = 10 * 1024 * 1024;
 
 let invalidate = () => {};
 
@@ -91,7 +91,7 @@ function profileSection() {
     status.textContent = '';
     if (!f) return;
     if (!f.type.startsWith('image/')) { status.className = 'form-status form-error'; status.textContent = 'Choose an image (PNG, JPEG, WebP or GIF).'; return; }
-    if (f.size > MAX_AVATAR_BYTES) { status.className = 'form-status form-error'; status.textContent = 'That picture is over 5 MB: choose a smaller one.'; return; }
+    if (f.size > MAX_AVATAR_BYTES) { status.className = 'form-status form-error'; status.textContent = 'That picture is over 10 MB: choose a smaller one.'; return; }
     chosen = f;
     removing = false;
     status.textContent = 'Preview: save the profile to use this picture.';
@@ -120,7 +120,7 @@ function profileSection() {
       status.textContent = 'Saving…';
       try {
         if (Object.keys(patch).length) applyMe(await request('PATCH', '/me', patch) || patch);
-        if (chosen) { applyMe({ ...(await uploadAvatar(chosen)), avatar: true }); avatarChanged(me.id); }
+        if (chosen) { applyMe({ ...(await uploadAvatar(chosen)), avatar: true }); if (!me.avatar_at) avatarChanged(me.id); }
         if (removing) { await request('DELETE', '/me/avatar'); applyMe({ avatar: false }); }
         chosen = null;
         removing = false;

@@ -1078,7 +1078,7 @@ async function route({ jumpSeq = null } = {}) {
     renderInvite(root, state.route.code);
     return;
   }
-  const link = path.match(/^\/(setup|reset)\/([^/]+)\/?$/); // account-link.js (and the first-run setup)
+  const link = path.match(/^\/(setup|reset|welcome)\/([^/]+)\/?$/); // account-link.js (and the first-run setup)
   if (link) {
     state.route = { name: link[1], code: safeDecode(link[2]) };
     chat.unmount();

@@ -14,7 +14,7 @@ import { noteMember, userAvatar } from './people.js';
 import { actions, directPeer, groupTitle, state } from './state.js';
 
 let invalidate = () => {};
-const blockedHere = new Map(); // user id → true/false: blocks changed on this page (the server's word otherwise)
+let blocks = new Set();       // user ids the signed-in user blocked (GET /me/blocks, then kept up to date here)
 const refused = new Map();     // group id → the server's message for a send it refused
 const peerLoads = new Set();   // group ids whose member list is being fetched
 let refusal = null;            // the note above the composer
@@ -34,10 +34,15 @@ function messageButton(member, group) {
   return button;
 }
 
-/** Whether the signed-in user blocked `peer`: what they did on this page, else what the server says. */
-function isBlocked(group, peer) {
-  if (blockedHere.has(peer.user_id)) return blockedHere.get(peer.user_id);
-  return !!(peer.blocked ?? group.blocked);
+/** Whether the signed-in user blocked `peer`. */
+function isBlocked(peer) { return blocks.has(peer.user_id); }
+
+async function loadBlocks() {
+  try {
+    const res = await request('GET', '/me/blocks');
+    blocks = new Set((res?.blocks || []).map((b) => b.user_id));
+    invalidate('info');
+  } catch { /* the panel offers Block; the server's answer is what counts */ }
 }
 
 async function setBlocked(group, peer, block) {
@@ -52,7 +57,7 @@ async function setBlocked(group, peer, block) {
   }
   try {
     await request(block ? 'PUT' : 'DELETE', `/users/${encodeURIComponent(peer.user_id)}/block`);
-    blockedHere.set(peer.user_id, block);
+    if (block) blocks.add(peer.user_id); else blocks.delete(peer.user_id);
     toast(block ? `You blocked ${name}.` : `You unblocked ${name}.`);
     invalidate('info');
     queueMicrotask(() => document.querySelector('.block-btn')?.focus());
@@ -66,7 +71,7 @@ export function renderDirectInfo(container, gid, close) {
   const group = state.groups.get(gid);
   const peer = directPeer(group);
   const name = groupTitle(group);
-  const blocked = peer ? isBlocked(group, peer) : false;
+  const blocked = peer ? isBlocked(peer) : false;
   // Rebuilt only when something shown changed, so the focus stays where it was.
   const sig = JSON.stringify([gid, name, peer?.user_id, peer?.username, peer?.about, peer?.avatar, blocked]);
   if (container.dataset.group === `direct-${gid}` && container.dataset.sig === sig) return;
@@ -138,7 +143,7 @@ export function init(ctx) {
   on('memberControls', messageButton);
   on('composerTray', () => refusal);
   on('frame', onFrame);
-  on('session', () => queueMicrotask(learnPeers));
+  on('session', () => { queueMicrotask(learnPeers); loadBlocks(); });
   on('route', renderRefusal);
   on('sent', clearRefusal);
   on('retry', (item) => clearRefusal(item.group_id));

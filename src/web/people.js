@@ -16,7 +16,9 @@ const versions = new Map(); // user_id → when their picture changed as far as 
 let invalidate = () => {};
 
 export function avatarUrl(userId) {
-  const v = versions.get(userId);
+  // The server's avatar_at names the picture's version (cached for good); a local stamp otherwise.
+  const user = state.me && userId === state.me.id ? state.me : state.users.get(userId);
+  const v = user?.avatar_at || versions.get(userId);
   return `/api/v1/users/${encodeURIComponent(userId)}/avatar?size=${AVATAR_PX}${v ? `&v=${v}` : ''}`;
 }
 
@@ -27,7 +29,7 @@ export function hasAvatar(userId) {
 }
 
 /** Part of a message's render signature, so a new or removed picture redraws it. */
-export function avatarKey(userId) { return hasAvatar(userId) ? `a${versions.get(userId) || 0}` : ''; }
+export function avatarKey(userId) { return hasAvatar(userId) ? avatarUrl(userId) : ''; }
 
 /** The picture of `userId` changed (uploaded or removed here, or announced by the server). */
 export function avatarChanged(userId) { versions.set(userId, Date.now()); }
@@ -70,7 +72,7 @@ export function noteMember(m) {
   if (known?.avatar !== undefined && known.avatar !== !!m.avatar) avatarChanged(m.user_id);
   state.users.set(m.user_id, {
     ...known, display_name: m.deleted ? DELETED_NAME : m.display_name, username: m.username,
-    avatar: !!m.avatar, about: m.about ?? known?.about, deleted: !!m.deleted, current: true,
+    avatar: !!m.avatar, avatar_at: m.avatar_at, about: m.about ?? known?.about, deleted: !!m.deleted, current: true,
   });
 }
 
