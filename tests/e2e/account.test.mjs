@@ -227,3 +227,36 @@ test('a forgotten password: the admin’s reset link greets Bob, sets a new pass
   await phone.context.close();
   await again.context.close();
 });
+
+test('a new account’s setup link, and the account deleted: its messages stay, from "Deleted user"', { timeout: 150000 }, async () => {
+  const made = await server.ok('POST', '/admin/users', { token: tokens.alice, body: { username: 'carol', display_name: 'Carol Baptiste' } });
+  assert.match(made.setup_url, /\/welcome\/[^/]+$/);
+  const carol = await newPage(browser, DESKTOP);
+  const c = carol.page;
+  await c.goto(`${server.url}${new URL(made.setup_url).pathname}`);
+  await c.getByRole('heading', { name: 'Hello, Carol Baptiste' }).waitFor();
+  await expectAccessible(c, 'setup link page, desktop');
+  await c.locator('#link-password').fill('carol-password-7');
+  await c.locator('#link-password-confirm').fill('carol-password-7');
+  await c.getByRole('button', { name: 'Set the password and sign in' }).click();
+  await c.locator('.sidebar .group-list').waitFor();
+  assert.equal(new URL(c.url()).pathname, '/');
+
+  // Carol joins Coaches and speaks; then the admin deletes her account (messages kept).
+  const carolToken = await server.token('carol', 'carol-password-7');
+  const invite = await server.ok('POST', `/groups/${coaches.id}/invites`, { token: tokens.alice, body: { max_uses: 1 } });
+  await server.ok('POST', `/invites/${invite.code}/accept`, { token: carolToken, body: {} });
+  await post(server, carolToken, coaches.id, 'Carol was here');
+  const alice = await newPage(browser, DESKTOP);
+  await login(alice.page, server.url, ALICE.username, ALICE.password);
+  await openGroup(alice.page, 'Coaches');
+  await messageWith(alice.page, 'Carol was here').locator('.msg-author', { hasText: 'Carol Baptiste' }).waitFor();
+  await server.ok('DELETE', `/admin/users/${made.id}?erase=false`, { token: tokens.alice });
+  await c.waitForURL(/\/login/, { timeout: 20000 });
+  await alice.page.reload();
+  await messageWith(alice.page, 'Carol was here').locator('.msg-author', { hasText: 'Deleted user' }).waitFor();
+  assert.equal(await alice.page.locator('.msg-author', { hasText: 'Carol Baptiste' }).count(), 0);
+  assert.deepEqual([...c.problems, ...alice.page.problems], []);
+  await carol.context.close();
+  await alice.context.close();
+});
