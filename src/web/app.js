@@ -246,7 +246,7 @@ function onMessageEvent(group, ev) {
   }
   const mine = senderId === state.me?.id;
   if (mine && msg.client_msg_id && state.outbox.remove(msg.client_msg_id)) invalidate('pending');
-  group.preview = { seq: msg.seq, name: msg.sender.display_name, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine,
+  group.preview = { seq: msg.seq, name: msg.sender.display_name, sender_id: senderId, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine,
     files: msg.attachments.length };
   group.activity = Math.max(group.activity || 0, msg.ts || 0);
   state.typing.get(gid)?.delete(senderId);
@@ -658,7 +658,7 @@ actions.quoted = (gid, seq) => {
 
 function previewOf(m) {
   return {
-    seq: m.seq, name: m.sender?.display_name, body: m.body, deleted: !!m.deleted, ts: m.ts, files: m.attachments?.length || 0,
+    seq: m.seq, name: m.sender?.display_name, sender_id: m.sender?.user_id, body: m.body, deleted: !!m.deleted, ts: m.ts, files: m.attachments?.length || 0,
     mine: m.sender?.user_id === state.me?.id,
   };
 }

@@ -136,7 +136,7 @@ function previewText(g) {
   const p = g.preview;
   if (!p) return g.topic || 'No messages yet';
   if (p.deleted) return 'Message deleted';
-  const who = p.mine ? 'You' : p.name;
+  const who = p.mine ? 'You' : p.sender_id ? displayName(p.sender_id, p.name) : p.name;
   const text = String(p.body ?? '').replace(/\s+/gu, ' ') || (p.files ? 'sent an attachment' : '');
   return `${who}: ${text}`;
 }
