@@ -24,15 +24,6 @@ std::string_view path_of(http_request const& req) {
   return target.substr(0, target.find('?'));
 }
 
-// The error a refused upload or download gets; an upload's body is never read after it.
-http_response refusal(unsigned version, error const& e) {
-  auto res = json_response(version, http_status(e.code), protocol::error_body(e));
-  if (e.code == errc::rate_limited && e.retry_after_ms > 0)
-    res.set(http::field::retry_after, std::to_string((e.retry_after_ms + 999) / 1000));
-  if (e.code == errc::unauthorized) res.set(http::field::www_authenticate, "Bearer");
-  return res;
-}
-
 // RFC 8187 for Content-Disposition's filename*: every byte outside attr-char percent-encoded.
 std::string rfc8187(std::string_view s) {
   static constexpr char hex[] = "0123456789ABCDEF";
@@ -52,7 +43,15 @@ std::string rfc8187(std::string_view s) {
 }
 }  // namespace
 
+namespace {
+// PUT /me/avatar: a photo of a few MB, streamed to a file like an attachment.
+bool is_avatar_upload(http_request const& head) {
+  return head.method() == http::verb::put && path_of(head) == "/api/v1/me/avatar";
+}
+}  // namespace
+
 bool request_handler::is_upload(http_request const& head) {
+  if (is_avatar_upload(head)) return true;
   if (head.method() != http::verb::post) return false;
   std::string_view path = path_of(head);
   if (!path.starts_with(api_prefix)) return false;
@@ -73,22 +72,19 @@ void request_handler::begin_upload(http_request const& head, std::optional<std::
   if (!origin.empty() && origin != app_.public_origin)
     return refuse(error_response(version, errc::forbidden, "cross-origin requests are not allowed"));
 
+  std::string token = token_of(header(head, http::field::authorization), header(head, http::field::cookie));
+  if (is_avatar_upload(head)) return begin_avatar_upload(version, std::move(token), content_length, std::move(done));
   std::vector<std::string> params;
   matches("/groups/{}/attachments", split_path(path_of(head).substr(api_prefix.size())), params);
-  std::string token = token_of(header(head, http::field::authorization), header(head, http::field::cookie));
   std::string filename = std::string(head["X-Filename"]);
-  auto failed = [version, done](error const& e) {
-    auto res = refusal(version, e);
+  // The body is not read after a refusal: the connection cannot carry another request.
+  auto refuse_with = [version, done](error const& e) {
+    auto res = error_response(version, e);
     res.keep_alive(false);
     done(std::move(res));
   };
-  bool posted = workers_.try_post("upload start", [this, version, token = std::move(token), group = params.at(0),
-                                                    filename = std::move(filename), content_length, done] {
-    auto refuse_with = [&](error const& e) {
-      auto res = refusal(version, e);
-      res.keep_alive(false);
-      done(std::move(res));
-    };
+  bool posted = workers_.try_post("upload start", [this, token = std::move(token), group = params.at(0),
+                                                    filename = std::move(filename), content_length, done, refuse_with] {
     auto who = app_.accounts.authenticate(token);
     if (!who) return refuse_with(who.error());
     auto g = parse_int(group);
@@ -96,12 +92,25 @@ void request_handler::begin_upload(http_request const& head, std::optional<std::
     auto slot = app_.attachments.begin_upload(who->user, group_id{*g}, filename, content_length);
     if (!slot) return refuse_with(slot.error());
     done(upload_ticket{who->user, std::move(*slot)});
-  }, std::move(failed));
-  if (!posted) {
-    auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
-    res.set(http::field::retry_after, "1");
-    refuse(std::move(res));
-  }
+  }, refuse_with);
+  if (!posted) refuse(busy_response(version, false));
+}
+
+void request_handler::begin_avatar_upload(unsigned version, std::string token, std::optional<std::uint64_t> content_length,
+                                          upload_start_fn done) {
+  auto refuse_with = [version, done](error const& e) {
+    auto res = error_response(version, e);
+    res.keep_alive(false);
+    done(std::move(res));
+  };
+  bool posted = workers_.try_post("avatar upload start", [this, token = std::move(token), content_length, done, refuse_with] {
+    auto who = app_.accounts.authenticate(token);
+    if (!who) return refuse_with(who.error());
+    auto slot = app_.backend.avatars.begin_upload(who->user, content_length);
+    if (!slot) return refuse_with(slot.error());
+    done(upload_ticket{who->user, std::move(*slot), true});
+  }, refuse_with);
+  if (!posted) done(busy_response(version, false));
 }
 
 bool request_handler::is_download(http_request const& req) {
@@ -135,17 +144,12 @@ void request_handler::download(http_request const& req, request_source const& fr
   std::string if_none_match = header(req, http::field::if_none_match);
   bool head_only = req.method() == http::verb::head;
 
-  auto failed = [version, keep_alive, respond](error const& e) {
-    auto res = refusal(version, e);
+  auto refuse_with = [version, keep_alive, respond](error const& e) {
+    auto res = error_response(version, e);
     res.keep_alive(keep_alive);
     respond(std::move(res));
   };
   bool posted = workers_.try_post("download", [=, this] {
-    auto refuse_with = [&](error const& e) {
-      auto res = refusal(version, e);
-      res.keep_alive(keep_alive);
-      respond(std::move(res));
-    };
     auto who = app_.accounts.authenticate(token);
     if (!who) return refuse_with(who.error());
     auto d = app_.attachments.open(who->user, id, thumb);
@@ -172,13 +176,13 @@ void request_handler::download(http_request const& req, request_source const& fr
     res.set(http::field::accept_ranges, "bytes");
     res.keep_alive(keep_alive);
 
-    if (!if_none_match.empty() && if_none_match == res[http::field::etag]) {
+    bool not_modified = !if_none_match.empty() && if_none_match == res[http::field::etag];
+    if (not_modified) {
       res.result(http::status::not_modified);
-      file.set_range(0, 0);
     } else {
       auto r = parse_range(range, size);
       if (r.kind == byte_range::unsatisfiable) {
-        auto bad = refusal(version, make_error(errc::bad_request, "the range is past the end of the file"));
+        auto bad = error_response(version, make_error(errc::bad_request, "the range is past the end of the file"));
         bad.result(http::status::range_not_satisfiable);
         bad.set(http::field::content_range, "bytes */" + std::to_string(size));
         bad.keep_alive(keep_alive);
@@ -191,20 +195,14 @@ void request_handler::download(http_request const& req, request_source const& fr
         file.set_range(r.first, r.length);
       }
     }
-    std::uint64_t length = file.size(ec);
-    if (head_only || res.result() == http::status::not_modified) file.set_range(0, 0);
+    std::uint64_t length = file.size(ec);  // what a GET sends: a HEAD says it too
+    if (head_only || not_modified) file.set_range(0, 0);
     res.body().reset(std::move(file), ec);
     if (ec) return refuse_with(make_error(errc::internal, "the file could not be read"));
-    res.content_length(res.result() == http::status::not_modified ? 0 : length);
-    if (res.result() == http::status::not_modified) res.erase(http::field::content_length);
+    if (!not_modified) res.content_length(length);
     respond_file(std::move(res));
-  }, std::move(failed));
-  if (!posted) {
-    auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
-    res.set(http::field::retry_after, "1");
-    res.keep_alive(keep_alive);
-    respond(std::move(res));
-  }
+  }, refuse_with);
+  if (!posted) respond(busy_response(version, keep_alive));
 }
 
 }  // namespace peerchat::gateway

@@ -51,13 +51,18 @@ http_response json_response(unsigned version, int status, std::string body) {
   return res;
 }
 
-http_response error_response(unsigned version, errc code, std::string message) {
-  auto e = make_error(code, std::move(message));
-  return json_response(version, http_status(code), protocol::error_body(e));
+http_response error_response(unsigned version, error const& e) {
+  auto res = json_response(version, http_status(e.code), protocol::error_body(e));
+  if (e.code == errc::rate_limited && e.retry_after_ms > 0)
+    res.set(http::field::retry_after, std::to_string((e.retry_after_ms + 999) / 1000));
+  if (e.code == errc::unauthorized) res.set(http::field::www_authenticate, "Bearer");
+  return res;
 }
 
-namespace {
-// The worker pool is full: 503 with the contract's error shape, to be retried.
+http_response error_response(unsigned version, errc code, std::string message) {
+  return error_response(version, make_error(code, std::move(message)));
+}
+
 http_response busy_response(unsigned version, bool keep_alive) {
   auto res = json_response(version, 503, protocol::error_body(worker_pool::busy()));
   res.set(http::field::retry_after, "1");
@@ -65,10 +70,11 @@ http_response busy_response(unsigned version, bool keep_alive) {
   return res;
 }
 
+namespace {
 // Work that threw on a worker still gets an answer: 500 `internal`.
 worker_pool::failure_fn answer_failure(unsigned version, bool keep_alive, respond_fn const& respond) {
   return [version, keep_alive, respond](error const& e) {
-    auto res = json_response(version, http_status(e.code), protocol::error_body(e));
+    auto res = error_response(version, e);
     res.keep_alive(keep_alive);
     respond(std::move(res));
   };
@@ -95,8 +101,7 @@ std::optional<http_response> request_handler::over_budget(http_request const& re
   if (wait_ms == 0) return std::nullopt;
   auto e = make_error(errc::rate_limited, "too many requests from this address; retry later");
   e.retry_after_ms = wait_ms;
-  auto res = json_response(req.version(), http_status(e.code), protocol::error_body(e));
-  res.set(http::field::retry_after, std::to_string((wait_ms + 999) / 1000));
+  auto res = error_response(req.version(), e);
   res.keep_alive(req.keep_alive());
   return res;
 }
@@ -145,6 +150,8 @@ void request_handler::handle(http_request req, request_source const& from, respo
     r.authorization = header(req, http::field::authorization);
     r.cookie = header(req, http::field::cookie);
     r.origin = header(req, http::field::origin);
+    r.user_agent = header(req, http::field::user_agent);
+    r.if_none_match = header(req, http::field::if_none_match);
     auto client = client_address(req, from);
     r.client_address = client.is_unspecified() ? "" : client.to_string();
     r.tls = from.tls;
@@ -155,7 +162,13 @@ void request_handler::handle(http_request req, request_source const& from, respo
     bool posted = workers_.try_post("API request", [this, r = std::move(r), version, keep_alive, respond] {
       api_reply reply = api_.handle(r);
       auto res = json_response(version, reply.status, std::move(reply.body));
-      for (auto& [name, value] : reply.headers) res.insert(name, value);
+      for (auto& [name, value] : reply.headers) {
+        // A route that answers other than JSON (an avatar) replaces these two.
+        if (beast::iequals(name, "Content-Type") || beast::iequals(name, "Cache-Control"))
+          res.set(name, value);
+        else
+          res.insert(name, value);
+      }
       res.keep_alive(keep_alive);
       respond(std::move(res));
     }, std::move(failed));
@@ -175,7 +188,6 @@ void request_handler::metrics(http_request const& req, request_source const& fro
     if (token.empty()) return respond(error_response(req.version(), errc::not_found, "not found"));
     if (!same_secret(header(req, http::field::authorization), "Bearer " + token)) {
       auto res = error_response(req.version(), errc::unauthorized, "/metrics needs the metrics bearer token");
-      res.set(http::field::www_authenticate, "Bearer");
       res.keep_alive(req.keep_alive());
       return respond(std::move(res));
     }

@@ -43,13 +43,18 @@ using respond_file_fn = std::function<void(file_response)>;
 struct upload_ticket {
   user who;
   service::upload_slot slot;
+  bool avatar = false;  // PUT /me/avatar (the avatars service), not an attachment
 };
 // Either the answer to send at once (the body is not read) or the ticket.
 using upload_start_fn = std::function<void(std::variant<http_response, upload_ticket>)>;
 
 // A JSON response with the headers every API answer carries.
 http_response json_response(unsigned version, int status, std::string body);
+// The contract's error body, with Retry-After when rate limited and WWW-Authenticate on 401.
+http_response error_response(unsigned version, error const& e);
 http_response error_response(unsigned version, errc code, std::string message);
+// The worker pool is full: 503 with the contract's error shape and Retry-After, to be retried.
+http_response busy_response(unsigned version, bool keep_alive);
 
 // Thread safety: handle() from any I/O thread; work that reads the store runs on the worker
 // pool. Immutable after construction.
@@ -70,6 +75,7 @@ class request_handler {
 
   // Attachments (attachment_requests.cpp). POST /api/v1/groups/{id}/attachments is decided
   // from its header alone, before the body is read; the session streams the body.
+  // PUT /api/v1/me/avatar is received the same way (begin_avatar_upload, the avatars service).
   static bool is_upload(http_request const& head);
   void begin_upload(http_request const& head, std::optional<std::uint64_t> content_length,
                     request_source const& from, upload_start_fn done);
@@ -78,6 +84,8 @@ class request_handler {
   void download(http_request const& req, request_source const& from, respond_fn respond, respond_file_fn respond_file);
 
  private:
+  void begin_avatar_upload(unsigned version, std::string token, std::optional<std::uint64_t> content_length,
+                           upload_start_fn done);
   void static_file(http_request const& req, respond_fn const& respond);
   void metrics(http_request const& req, request_source const& from, respond_fn const& respond);
 

@@ -21,6 +21,8 @@ std::vector<api::route> const& routes() {
     api::add_setup_routes(t);
     api::add_notification_routes(t);
     api::add_push_key_routes(t);
+    api::add_device_routes(t);
+    api::add_profile_routes(t);
     return t;
   }();
   return table;

@@ -18,6 +18,8 @@ struct api_request {
   std::string cookie;          // the Cookie header
   std::string origin;          // the Origin header, empty when absent
   std::string client_address;  // the client's IP (the forwarded one behind a trusted proxy)
+  std::string user_agent;      // the User-Agent header (kept with a login's session)
+  std::string if_none_match;   // the If-None-Match header (cached avatars)
   bool tls = false;
 };
 

@@ -14,13 +14,6 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 
 namespace {
-http_response error_answer(unsigned version, error const& e) {
-  auto res = json_response(version, http_status(e.code), protocol::error_body(e));
-  if (e.code == errc::rate_limited && e.retry_after_ms > 0)
-    res.set(http::field::retry_after, std::to_string((e.retry_after_ms + 999) / 1000));
-  return res;
-}
-
 constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
 }  // namespace
 
@@ -41,7 +34,7 @@ void upload_receiver<Stream>::run() {
   beast::error_code ec;
   parser_.get().body().open(ticket_.slot.file.c_str(), beast::file_mode::write, ec);
   if (ec) {
-    auto res = error_answer(version_, make_error(errc::internal, "the upload could not be stored"));
+    auto res = error_response(version_, make_error(errc::internal, "the upload could not be stored"));
     res.keep_alive(false);
     return give_up(std::move(res));
   }
@@ -73,7 +66,7 @@ void upload_receiver<Stream>::read_some() {
 template <class Stream>
 void upload_receiver<Stream>::on_read(beast::error_code ec, std::size_t) {
   if (ec == http::error::body_limit) {
-    auto res = error_answer(version_, make_error(errc::payload_too_large,
+    auto res = error_response(version_, make_error(errc::payload_too_large,
                                                  "the file is larger than " + std::to_string(ticket_.slot.max_bytes) + " bytes"));
     res.keep_alive(false);  // the rest of the body is not read
     return give_up(std::move(res));
@@ -88,12 +81,23 @@ void upload_receiver<Stream>::complete() {
   beast::error_code ec;
   parser_.get().body().close();
   beast::get_lowest_layer(stream_).expires_never();  // the media worker takes its time; the answer renews it
+  if (ticket_.avatar) {
+    app_.backend.avatars.finish_upload(ticket_.who, ticket_.slot, [self = shared_from_this()](result<user> r) {
+      asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
+        http_response res = r ? json_response(self->version_, 200, protocol::to_json(*r).dump())
+                              : error_response(self->version_, r.error());
+        res.keep_alive(self->keep_alive_);
+        self->finish_(std::move(res));
+      });
+    });
+    return;
+  }
   app_.attachments.finish_upload(ticket_.who, ticket_.slot,
                                  [self = shared_from_this()](result<attachment_info> r) {
                                    // On a media worker (or the writer thread): back to the strand.
                                    asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
                                      http_response res = r ? json_response(self->version_, 201, attachment_json(*r).dump())
-                                                           : error_answer(self->version_, r.error());
+                                                           : error_response(self->version_, r.error());
                                      res.keep_alive(self->keep_alive_);
                                      self->finish_(std::move(res));
                                    });
@@ -103,7 +107,10 @@ void upload_receiver<Stream>::complete() {
 template <class Stream>
 void upload_receiver<Stream>::give_up(std::optional<http_response> answer) {
   parser_.get().body().close();
-  app_.attachments.abandon_upload(ticket_.slot);
+  if (ticket_.avatar)
+    app_.backend.avatars.abandon_upload(ticket_.slot);
+  else
+    app_.attachments.abandon_upload(ticket_.slot);
   finish_(std::move(answer));
 }
 

@@ -13,7 +13,11 @@ std::string error_body(error const& e) {
 }
 
 ojson to_json(user const& u) {
-  return {{"id", raw(u.id)}, {"username", u.username}, {"display_name", u.display_name}, {"is_admin", u.is_admin}};
+  ojson out{{"id", raw(u.id)}, {"username", u.username}, {"display_name", u.display_name}, {"is_admin", u.is_admin}};
+  out["about"] = u.about;
+  out["avatar"] = u.has_avatar();
+  if (u.has_avatar()) out["avatar_at"] = u.avatar_at;  // names the version: ?v=avatar_at busts caches
+  return out;
 }
 
 ojson to_json(group_summary const& g) {

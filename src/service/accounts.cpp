@@ -2,6 +2,7 @@
 // Accounts and sessions.
 #include "peerchat/service/accounts.hpp"
 #include "peerchat/core/crypto.hpp"
+#include "peerchat/service/profiles.hpp"
 #include "peerchat/service/validation.hpp"
 
 namespace peerchat::service {
@@ -59,13 +60,14 @@ result<user> insert_user(store::database& db, std::string const& username, std::
       .bind(4, is_admin ? 1 : 0)
       .bind(5, now)
       .exec();
-  return user{user_id{db.last_insert_rowid()}, username, display_name, is_admin};
+  return user{user_id{db.last_insert_rowid()}, username, display_name, is_admin, {}, 0};
 }
 
 accounts::accounts(context& ctx)
     : ctx_(ctx),
       limits_(ctx.clock, ctx.config.limits),
-      dummy_hash_(crypto::hash_password("not a real password, only for timing")) {}
+      dummy_hash_(crypto::hash_password("not a real password, only for timing")),
+      seen_(ctx.writer, ctx.clock) {}
 
 result<user> accounts::create_user(std::string_view username, std::string_view display_name,
                                    std::string_view password, bool is_admin) {
@@ -96,7 +98,9 @@ result<login_result> accounts::login(std::string_view username, std::string_view
   auto found = ctx_.reader.with([&](store::database& db) -> std::optional<row> {
     auto& st = db.prepare(user_by_name_sql).bind(1, username);
     if (!st.step()) return std::nullopt;
-    return row{user{user_id{st.int64(0)}, st.text(1), st.text(2), st.int64(3) != 0}, st.text(4)};
+    row found{user{user_id{st.int64(0)}, st.text(1), st.text(2), st.int64(3) != 0, {}, 0}, st.text(4)};
+    load_profile(db, found.u);
+    return found;
   });
   if (!found) {
     crypto::verify_password(password, dummy_hash_);
@@ -120,9 +124,12 @@ result<principal> accounts::authenticate(std::string_view token) {
   auto found = ctx_.reader.with([&](store::database& db) -> std::optional<principal> {
     auto& st = db.prepare(session_sql).bind(1, hash).bind(2, now);
     if (!st.step()) return std::nullopt;
-    return principal{user{user_id{st.int64(1)}, st.text(2), st.text(3), st.int64(4) != 0}, session_id{st.int64(0)}};
+    principal who{user{user_id{st.int64(1)}, st.text(2), st.text(3), st.int64(4) != 0, {}, 0}, session_id{st.int64(0)}};
+    load_profile(db, who.user);
+    return who;
   });
   if (!found) return make_error(errc::unauthorized, "authentication required");
+  seen_.touch(found->user.id, found->session);
   return *found;
 }
 

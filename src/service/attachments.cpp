@@ -148,6 +148,25 @@ void attachments::finish_upload(user const& who, upload_slot slot, std::function
 
 void attachments::abandon_upload(upload_slot const& slot) noexcept { remove_quietly(slot.file); }
 
+bool attachments::post_media_job(std::function<void()> job) {
+  {
+    std::lock_guard lock(mutex_);
+    if (stopping_ || queue_.size() >= ctx_.config.attachments.media_queue) return false;
+    ++in_flight_;
+    queue_.push_back([this, job = std::move(job)] {
+      try {
+        job();
+      } catch (std::exception const& ex) {
+        spdlog::error("attachments: a media job threw: {}", ex.what());
+      }
+      std::lock_guard done(mutex_);
+      if (--in_flight_ == 0) idle_.notify_all();
+    });
+  }
+  wake_.notify_one();
+  return true;
+}
+
 void attachments::media_worker() {
   lower_this_thread_priority();  // decoding a photo never delays a chat message
   for (;;) {

@@ -41,7 +41,11 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       messages(ctx),
       attachments(ctx),
       setup(ctx),
-      notifications(ctx) {
+      notifications(ctx),
+      passwords(ctx),
+      devices(ctx, accounts.last_seen_writes()),
+      profiles(ctx),
+      avatars(ctx, attachments) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

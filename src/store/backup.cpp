@@ -6,6 +6,7 @@
 #include "peerchat/store/data_dir.hpp"
 #include "peerchat/store/data_dir_lock.hpp"
 #include "peerchat/store/database.hpp"
+#include "peerchat/store/file_store.hpp"
 #include "peerchat/store/meta.hpp"
 #include "peerchat/store/migrations.hpp"
 #include <spdlog/spdlog.h>
@@ -51,7 +52,7 @@ std::vector<std::string> listed_files(database& db) {
 }
 
 // The layout of file_store.hpp, inside the data dir and inside the archive alike.
-std::string member_name(std::string const& sha256) { return "attachments/" + sha256.substr(0, 2) + "/" + sha256; }
+std::string member_name(std::string const& sha256) { return "attachments/" + file_store::relative_path(sha256); }
 
 // Copies the database into a self-contained, checked file.
 void snapshot_database(std::filesystem::path const& from, std::filesystem::path const& to) {
@@ -165,7 +166,7 @@ std::string restore(std::filesystem::path const& from, std::filesystem::path con
     epoch = renew_epoch(restored);
     std::size_t missing = 0;
     for (auto const& sha : listed_files(restored))
-      if (!fs::exists(files_tmp / sha.substr(0, 2) / sha)) ++missing;
+      if (!fs::exists(files_tmp / file_store::relative_path(sha))) ++missing;
     if (missing)
       spdlog::warn("restore: {} attachment file(s) the database lists are not in the backup; they will answer 404",
                    missing);

@@ -43,6 +43,12 @@ statement& statement::bind(int i, std::string_view v) {
   return *this;
 }
 
+statement& statement::bind_blob(int i, std::string_view bytes) {
+  if (int rc = sqlite3_bind_blob(stmt_, i, bytes.data(), static_cast<int>(bytes.size()), SQLITE_TRANSIENT); rc != SQLITE_OK)
+    fail(db_, rc, "bind");
+  return *this;
+}
+
 statement& statement::bind(int i, std::nullopt_t) {
   if (int rc = sqlite3_bind_null(stmt_, i); rc != SQLITE_OK) fail(db_, rc, "bind");
   return *this;
@@ -59,6 +65,10 @@ bool statement::step() {
 bool statement::is_null(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 std::int64_t statement::int64(int col) const { return sqlite3_column_int64(stmt_, col); }
 std::string statement::text(int col) const { return std::string(text_view(col)); }
+std::string statement::blob(int col) const {
+  auto const* p = static_cast<char const*>(sqlite3_column_blob(stmt_, col));
+  return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col))) : std::string();
+}
 std::string_view statement::text_view(int col) const {
   auto const* p = reinterpret_cast<char const*>(sqlite3_column_text(stmt_, col));
   return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(stmt_, col)))

@@ -51,11 +51,13 @@ file_store::file_store(fs::path const& data_dir) : root_(data_dir / "attachments
   make_private_dir(uploads_);
 }
 
-fs::path file_store::path_of(std::string_view sha256_hex) const {
+std::string file_store::relative_path(std::string_view sha256_hex) {
   // The hash is a path component: anything but 64 hex digits could climb out of the store.
   if (!is_sha256_hex(sha256_hex)) throw std::invalid_argument("not a SHA-256 in hex: " + std::string(sha256_hex));
-  return root_ / std::string(sha256_hex.substr(0, 2)) / std::string(sha256_hex);
+  return std::string(sha256_hex.substr(0, 2)) + "/" + std::string(sha256_hex);
 }
+
+fs::path file_store::path_of(std::string_view sha256_hex) const { return root_ / relative_path(sha256_hex); }
 
 fs::path file_store::new_upload_file() const {
   for (int attempt = 0; attempt < 8; ++attempt) {

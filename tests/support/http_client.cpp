@@ -137,7 +137,10 @@ http_response http_client::request_raw(http::verb method, std::string const& tar
   bool has_content_type = false;
   for (auto const& [k, v] : opts.headers) {
     if (iequals(k, "content-type")) has_content_type = true;
-    req.insert(k, v);
+    if (iequals(k, "user-agent"))
+      req.set(http::field::user_agent, v);  // in place of the default one
+    else
+      req.insert(k, v);
   }
   if (!opts.token.empty()) req.set(http::field::authorization, "Bearer " + opts.token);
   if (!body.empty() && !has_content_type) req.set(http::field::content_type, "application/json");

@@ -2,6 +2,7 @@
 // Accounts and sessions: creating users, logging in and out, authenticating tokens.
 #pragma once
 #include "peerchat/core/error.hpp"
+#include "peerchat/service/last_seen.hpp"
 #include "peerchat/service/login_limits.hpp"
 #include "peerchat/domain/user.hpp"
 #include "peerchat/service/context.hpp"
@@ -50,6 +51,8 @@ class accounts {
 
   // Login budget keys held now, all tables together (bounded; for /metrics and tests).
   std::size_t login_limiter_keys() const { return limits_.keys(); }
+  // authenticate() marks the session (and its user) seen here, at most every few minutes.
+  service::last_seen& last_seen_writes() { return seen_; }
 
   static constexpr std::size_t max_username_bytes = 32;  // the contract's username limit
   static constexpr std::size_t max_password_bytes = 1024;
@@ -58,6 +61,7 @@ class accounts {
   context& ctx_;
   login_limits limits_;
   std::string dummy_hash_;  // verified against for unknown users, so timing reveals nothing
+  service::last_seen seen_;
 };
 
 }  // namespace peerchat::service

@@ -71,6 +71,11 @@ class attachments {
   // The body did not arrive (client went away, over max_bytes): removes the temporary file.
   void abandon_upload(upload_slot const& slot) noexcept;
 
+  // Another service's image work (avatars) on the same media workers, so that no more images
+  // are decoded at once than they allow. False, without running it, when the media queue is
+  // full or the service is stopping. `job` must not throw.
+  bool post_media_job(std::function<void()> job);
+
   // GET /attachments/{id} and /attachments/{id}/thumb: not_found unless `who` is a member of
   // the attachment's group (and, for a thumb, the attachment has one).
   result<download> open(user const& who, std::string_view id, bool thumb);

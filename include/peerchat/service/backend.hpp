@@ -9,12 +9,16 @@
 #include "peerchat/domain/event.hpp"
 #include "peerchat/service/accounts.hpp"
 #include "peerchat/service/attachments.hpp"
+#include "peerchat/service/avatars.hpp"
 #include "peerchat/service/context.hpp"
+#include "peerchat/service/devices.hpp"
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/notifications.hpp"
+#include "peerchat/service/passwords.hpp"
+#include "peerchat/service/profiles.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -46,6 +50,10 @@ class backend {
   service::attachments attachments;  // uploads, downloads, erasure of files, the orphan sweep
   service::first_run setup;
   service::notifications notifications;
+  service::passwords passwords;  // POST /me/password
+  service::devices devices;      // one's own sessions: list, end; the user agent of a login
+  service::profiles profiles;    // PATCH /me: display name, about
+  service::avatars avatars;      // profile pictures (image work on the attachments' media workers)
 
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);

@@ -42,6 +42,7 @@ class statement {
   statement& bind(int i, std::string_view v);
   statement& bind(int i, char const* v) { return bind(i, std::string_view(v)); }
   statement& bind(int i, std::nullopt_t);
+  statement& bind_blob(int i, std::string_view bytes);  // stored as a BLOB, not TEXT
   template <class T>
   statement& bind(int i, std::optional<T> const& v) {
     return v ? bind(i, *v) : bind(i, std::nullopt);
@@ -56,6 +57,7 @@ class statement {
   std::int64_t int64(int col) const;
   std::string text(int col) const;
   std::string_view text_view(int col) const;  // valid until the next step()
+  std::string blob(int col) const;             // a BLOB's bytes
 
  private:
   sqlite3* db_;

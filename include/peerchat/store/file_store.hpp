@@ -20,6 +20,9 @@ class file_store {
 
   // Where the file with this hash lives (whether or not it exists).
   std::filesystem::path path_of(std::string_view sha256_hex) const;
+  // The same below the store's root: "<ab>/<sha256 hex>" (backups keep this layout too).
+  // Throws std::invalid_argument for anything but 64 hex digits.
+  static std::string relative_path(std::string_view sha256_hex);
 
   // A new, empty, owner-only (0600) file for an upload's body under <data_dir>/uploads: the
   // same file system as the store, so place() is a rename. Its name is random.

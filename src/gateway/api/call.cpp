@@ -47,6 +47,8 @@ std::string call::session_cookie(std::string const& token, std::int64_t max_age_
 }
 
 api_reply call::logged_in(service::login_result const& r) const {
+  // The device list shows which browser this is; a failure here costs the label, not the login.
+  (void)a.backend.devices.record_login(r.session, req.user_agent);
   api_reply reply = json_reply(201, ojson{{"token", r.token}, {"user", protocol::to_json(r.user)}});
   reply.headers.emplace_back("Set-Cookie", session_cookie(r.token, a.cfg.limits.session_days * 86400));
   return reply;

@@ -65,5 +65,7 @@ void add_search_routes(std::vector<route>& out);   // api/search.cpp
 void add_setup_routes(std::vector<route>& out);    // api/setup.cpp: first run
 void add_notification_routes(std::vector<route>& out);  // api/notifications.cpp: levels, quiet hours, push, mentions
 void add_push_key_routes(std::vector<route>& out);  // api/push_key.cpp: GET /push/key (VAPID public key)
+void add_device_routes(std::vector<route>& out);   // api/devices.cpp: /me/sessions
+void add_profile_routes(std::vector<route>& out);  // api/profile.cpp: PATCH /me, /me/password, avatars
 
 }  // namespace peerchat::gateway::api
