@@ -5,6 +5,7 @@
 // mended through a reset link the admin made. Desktop and phone layouts, axe on each screen.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expectAccessible } from './lib/axe.mjs';
@@ -50,7 +51,7 @@ function loaded(img) {
   return img.evaluate((el) => el.complete && el.naturalWidth > 0);
 }
 
-test('profile: a new name, about line and picture, as another member sees them', { timeout: 150000 }, async () => {
+test('profile: a new name, about line and picture (previewed); another member sees the new name on old messages', { timeout: 150000 }, async () => {
   const bob = await newPage(browser, DESKTOP);
   const alice = await newPage(browser, DESKTOP);
   await login(bob.page, server.url, BOB.username, bobPassword);
@@ -80,24 +81,13 @@ test('profile: a new name, about line and picture, as another member sees them',
   await b.locator('.me-name', { hasText: 'Bobby Okafor-Lee' }).waitFor();
   assert.ok(await loaded(b.locator('.me .avatar-img')), 'Bob’s own picture in the sidebar');
 
-  // Alice sees the current name on Bob's old message, his picture beside it, in the member
-  // list and in the mention list.
+  // Alice sees the current name on Bob's old message (names are rendered from user ids).
   const a = alice.page;
   await a.reload();
   await a.locator('#conv-title', { hasText: 'Coaches' }).waitFor();
-  const old = messageWith(a, 'before any rename');
-  await old.locator('.msg-author', { hasText: 'Bobby Okafor-Lee' }).waitFor();
-  await eventually(() => loaded(old.locator('.avatar-img')), { timeoutMs: 10000, what: 'Bob’s picture beside his message' });
+  await messageWith(a, 'before any rename').locator('.msg-author', { hasText: 'Bobby Okafor-Lee' }).waitFor();
   await a.getByRole('button', { name: 'Group details and members' }).click();
-  const bobRow = a.locator('#info-panel .member', { hasText: 'Bobby Okafor-Lee' });
-  await bobRow.waitFor();
-  assert.ok(await loaded(bobRow.locator('.avatar-img')), 'Bob’s picture in the member list');
-  await a.getByRole('button', { name: 'Close group details' }).click();
-  await a.locator('#composer-input').pressSequentially('@bob', { delay: 5 });
-  const option = a.getByRole('option', { name: /Bobby Okafor-Lee/ });
-  await option.waitFor();
-  assert.ok(await loaded(option.locator('.avatar-img')), 'Bob’s picture in the mention list');
-  await a.locator('#composer-input').fill('');
+  await a.locator('#info-panel .member', { hasText: 'Bobby Okafor-Lee' }).waitFor();
 
   // Removing the picture brings the initials back.
   dialog = await openAccount(b);
@@ -110,6 +100,32 @@ test('profile: a new name, about line and picture, as another member sees them',
   assert.deepEqual([...b.problems, ...a.problems], []);
   await bob.context.close();
   await alice.context.close();
+});
+
+test('another member sees Bob’s picture beside his messages, in the member list and the mention list', { timeout: 120000 }, async () => {
+  const upload = await fetch(`${server.url}/api/v1/me/avatar`, {
+    method: 'PUT', headers: { Authorization: `Bearer ${tokens.bob}`, 'Content-Type': 'image/png' }, body: await readFile(PICTURE),
+  });
+  assert.equal(upload.status, 200);
+  const alice = await newPage(browser, DESKTOP);
+  const a = alice.page;
+  await login(a, server.url, ALICE.username, ALICE.password);
+  await openGroup(a, 'Coaches');
+  const old = messageWith(a, 'before any rename');
+  await eventually(() => loaded(old.locator('.avatar-img')), { timeoutMs: 10000, what: 'Bob’s picture beside his message' });
+  await a.getByRole('button', { name: 'Group details and members' }).click();
+  const bobRow = a.locator('#info-panel .member', { hasText: '@bob' });
+  await bobRow.waitFor();
+  await eventually(() => loaded(bobRow.locator('.avatar-img')), { timeoutMs: 10000, what: 'Bob’s picture in the member list' });
+  await a.getByRole('button', { name: 'Close group details' }).click();
+  await a.locator('#composer-input').pressSequentially('@bob', { delay: 5 });
+  const option = a.getByRole('option', { name: /@bob/ });
+  await option.waitFor();
+  await eventually(() => loaded(option.locator('.avatar-img')), { timeoutMs: 10000, what: 'Bob’s picture in the mention list' });
+  await expectAccessible(a, 'pictures beside messages and in the mention list, desktop');
+  assert.deepEqual(a.problems, []);
+  await alice.context.close();
+  assert.equal((await server.api('DELETE', '/me/avatar', { token: tokens.bob })).status, 204);
 });
 
 test('password: wrong or mismatched input is explained; a change signs out the other browser', { timeout: 150000 }, async () => {
