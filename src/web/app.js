@@ -5,7 +5,7 @@
 import { api, ApiError, hasSession, onUnauthorized, setSession } from './api.js';
 import { Gateway } from './ws.js';
 import { noteEpoch, onEpochChange } from './epoch.js';
-import { actions, PAGE, state, timeline } from './state.js';
+import { actions, groupTitle, PAGE, state, timeline } from './state.js';
 import { codePoints, uuid } from './format.js';
 import * as chat from './chat.js';
 import { confirmDialog, toast } from './panels.js';
@@ -25,6 +25,10 @@ import * as mentionsView from './mentions-view.js';
 import * as attach from './attach.js';
 import * as outboxFiles from './outbox-files.js';
 import * as voiceNote from './voice-note.js';
+import * as people from './people.js';
+import * as account from './account.js';
+import * as direct from './direct.js';
+import { renderAccountLink } from './account-link.js';
 
 const CACHE_KEY = 'peerchat.cache';
 const TYPING_EVERY_MS = 3000;
@@ -58,7 +62,7 @@ function updateTitle() {
   let unread = 0;
   for (const g of state.groups.values()) unread += g.unread || 0;
   const g = state.route.groupId ? state.groups.get(state.route.groupId) : null;
-  const base = g ? `${g.name} · peerchat` : 'peerchat';
+  const base = g ? `${groupTitle(g)} · peerchat` : 'peerchat';
   document.title = unread ? `(${unread}) ${base}` : base;
   if (navigator.setAppBadge) {
     (unread ? navigator.setAppBadge(unread) : navigator.clearAppBadge()).catch(() => {});
@@ -155,8 +159,8 @@ function applyEvent(ev, live) {
 
   const group = state.groups.get(gid);
   if (!group) {
-    // Most likely we were just added (an invite accepted in another tab): learn the group.
-    if (ev.kind === 'member_joined' && ev.user_id === state.me?.id) refreshGroups();
+    // Most likely we were just added (an invite accepted in another tab, a direct conversation): learn the group.
+    if ((ev.kind === 'member_joined' && ev.user_id === state.me?.id) || ev.kind === 'message') refreshGroups();
     return;
   }
   group.last_seq = Math.max(group.last_seq || 0, seq);
@@ -229,7 +233,7 @@ function onMessageEvent(group, ev) {
     attachments: Array.isArray(ev.attachments) ? ev.attachments : [],
   };
   const senderId = msg.sender.user_id;
-  if (senderId) state.users.set(senderId, { ...state.users.get(senderId), display_name: msg.sender.display_name });
+  people.noteSender(msg.sender);
   const tl = timeline(gid);
   if (!tl.hasNewer && !tl.bySeq.has(msg.seq)) {
     tl.bySeq.set(msg.seq, msg);
@@ -242,7 +246,7 @@ function onMessageEvent(group, ev) {
   }
   const mine = senderId === state.me?.id;
   if (mine && msg.client_msg_id && state.outbox.remove(msg.client_msg_id)) invalidate('pending');
-  group.preview = { seq: msg.seq, name: msg.sender.display_name, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine,
+  group.preview = { seq: msg.seq, name: msg.sender.display_name, sender_id: senderId, body: msg.body, deleted: msg.deleted, ts: msg.ts, mine,
     files: msg.attachments.length };
   group.activity = Math.max(group.activity || 0, msg.ts || 0);
   state.typing.get(gid)?.delete(senderId);
@@ -504,9 +508,7 @@ window.addEventListener('online', () => gateway.reconnectNow());
 function mergePage(tl, messages) {
   for (const m of messages) {
     if (!m || !m.seq) continue;
-    if (m.sender?.user_id) {
-      state.users.set(m.sender.user_id, { ...state.users.get(m.sender.user_id), display_name: m.sender.display_name });
-    }
+    people.noteSender(m.sender);
     if (tl.bySeq.has(m.seq)) continue; // what the event stream brought is as new or newer
     tl.bySeq.set(m.seq, {
       ...m, sender: m.sender || {}, reactions: reactionMap(m.reactions), reply_to: m.reply_to ?? null,
@@ -656,7 +658,7 @@ actions.quoted = (gid, seq) => {
 
 function previewOf(m) {
   return {
-    seq: m.seq, name: m.sender?.display_name, body: m.body, deleted: !!m.deleted, ts: m.ts, files: m.attachments?.length || 0,
+    seq: m.seq, name: m.sender?.display_name, sender_id: m.sender?.user_id, body: m.body, deleted: !!m.deleted, ts: m.ts, files: m.attachments?.length || 0,
     mine: m.sender?.user_id === state.me?.id,
   };
 }
@@ -760,7 +762,7 @@ async function loadMembers(gid) {
     const members = new Map();
     for (const m of g.members || []) {
       members.set(m.user_id, { ...m });
-      state.users.set(m.user_id, { display_name: m.display_name, username: m.username });
+      people.noteMember(m);
       state.presence.set(m.user_id, !!m.online);
     }
     state.members.set(gid, members);
@@ -820,6 +822,18 @@ actions.removeMember = async (gid, userId) => {
 actions.leaveGroup = async (gid) => {
   await api.removeMember(gid, state.me.id);
   removeGroupLocal(gid, null);
+};
+
+/** A conversation the server just made or found (POST /direct): known here, streamed, opened. */
+actions.adoptGroup = (g) => {
+  if (!state.groups.has(g.id)) {
+    state.groups.set(g.id, { unread: 0, last_read_seq: 0, last_seq: 0, ...g, activity: Date.now(), readySeq: g.last_seq ?? 0 });
+    state.lastSeq.set(g.id, g.last_seq ?? 0);
+    saveCache();
+    if (gateway.ready) gateway.stop(); // the socket's resume set must include it
+    gateway.start();
+  }
+  navigate(`/g/${g.id}`);
 };
 
 actions.invites = async (gid) => listOf(await api.invites(gid), 'invites');
@@ -1064,11 +1078,11 @@ async function route({ jumpSeq = null } = {}) {
     renderInvite(root, state.route.code);
     return;
   }
-  const setup = path.match(/^\/setup\/([^/]+)\/?$/);
-  if (setup) {
-    state.route = { name: 'setup', code: safeDecode(setup[1]) };
+  const link = path.match(/^\/(setup|reset|welcome)\/([^/]+)\/?$/); // account-link.js (and the first-run setup)
+  if (link) {
+    state.route = { name: link[1], code: safeDecode(link[2]) };
     chat.unmount();
-    renderSetup(root, state.route.code);
+    renderAccountLink(root, link[1], state.route.code, renderSetup);
     return;
   }
   if (path === '/login') {
@@ -1158,5 +1172,7 @@ for (const m of [mentionComplete, composerKeys, push, iosHint, notice, focus, re
   notifySettings, mentionsView]) m.init({ gateway, invalidate });
 // Attachments and voice notes (docs/web-client.md "Attachments").
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
+// People and accounts (docs/web-client.md "Your account", "Direct messages").
+for (const m of [people, account, direct]) m.init({ gateway, invalidate });
 
 route();

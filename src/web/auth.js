@@ -6,7 +6,7 @@ import { api } from './api.js';
 import { actions } from './state.js';
 import { formatFull, formatRelativeFuture } from './format.js';
 
-function shell(root, ...content) {
+export function shell(root, ...content) {
   clear(root).append(h('main', { class: 'auth-page' },
     h('div', { class: 'auth-card' },
       h('div', { class: 'auth-brand' },
@@ -16,12 +16,12 @@ function shell(root, ...content) {
   return root.querySelector('.auth-card');
 }
 
-function field(id, label, attrs) {
+export function field(id, label, attrs) {
   const input = h('input', { id, name: id, ...attrs });
   return [h('label', { class: 'field', for: id }, h('span', null, label), input), input];
 }
 
-function busy(button, on, label) {
+export function busy(button, on, label) {
   button.disabled = on;
   if (label) button.textContent = label;
 }

@@ -5,10 +5,11 @@
 
 import { clear, h, icon, iconButton } from './dom.js';
 import {
-  actions, canModerate, displayName, isOnline, REACTIONS, sortedGroups, state, timeline,
+  actions, canModerate, displayName, groupTitle, isOnline, REACTIONS, sortedGroups, state, timeline,
 } from './state.js';
+import { avatarKey, groupAvatar, userAvatar } from './people.js';
 import {
-  avatar, dayKey, formatDay, formatFull, formatShort, formatTime, mentionsUser, plural,
+  dayKey, formatDay, formatFull, formatShort, formatTime, mentionsUser, plural,
   richText, snippetNodes,
 } from './format.js';
 import { newGroupDialog, renderInfo } from './panels.js';
@@ -121,11 +122,12 @@ function renderLayout() {
 
 function renderMe() {
   clear(els.meBox).append(
-    h('span', { class: 'avatar-wrap' }, avatar(state.me.id, state.me.display_name, 'md'),
+    h('span', { class: 'avatar-wrap' }, userAvatar(state.me.id, state.me.display_name, 'md'),
       h('span', { class: ['presence-dot', state.conn === 'online' && 'online'] })),
     h('span', { class: 'me-names' },
       h('span', { class: 'me-name' }, state.me.display_name),
       h('span', { class: 'me-username muted' }, `@${state.me.username || ''}`)),
+    ...collect('meTools'),
     iconButton('logout', 'Sign out', () => actions.logout(), { class: 'logout-btn' }),
   );
 }
@@ -134,7 +136,7 @@ function previewText(g) {
   const p = g.preview;
   if (!p) return g.topic || 'No messages yet';
   if (p.deleted) return 'Message deleted';
-  const who = p.mine ? 'You' : p.name;
+  const who = p.mine ? 'You' : p.sender_id ? displayName(p.sender_id, p.name) : p.name;
   const text = String(p.body ?? '').replace(/\s+/gu, ' ') || (p.files ? 'sent an attachment' : '');
   return `${who}: ${text}`;
 }
@@ -150,7 +152,7 @@ function renderSidebarList() {
         : 'Ask someone for an invite link.')));
     return;
   }
-  const items = groups.map((g) => {
+  const item = (g) => {
     const active = g.id === state.route.groupId;
     const unread = g.unread || 0;
     return h('li', null, h('a', {
@@ -158,17 +160,24 @@ function renderSidebarList() {
       class: ['group-item', active && 'active', unread && 'has-unread'],
       'aria-current': active ? 'page' : false, dataset: { groupId: g.id },
     },
-    avatar(g.id, g.name, 'md'),
+    groupAvatar(g, 'md'),
     h('span', { class: 'group-item-main' },
       h('span', { class: 'group-item-top' },
-        h('span', { class: 'group-name' }, g.name),
+        h('span', { class: 'group-name' }, groupTitle(g)),
         g.preview?.ts ? h('time', { class: 'group-time' }, formatShort(g.preview.ts)) : null),
       h('span', { class: 'group-item-bottom' },
         h('span', { class: 'group-preview' }, previewText(g)),
         unread ? h('span', { class: 'badge', 'aria-label': `${plural(unread, 'unread message')}` },
           unread > 99 ? '99+' : String(unread)) : null))));
-  });
-  clear(els.list).append(h('ul', { class: 'groups' }, items));
+  };
+  // Direct conversations get their own heading below the groups (direct.js starts them).
+  const direct = groups.filter((g) => g.kind === 'direct');
+  const rest = groups.filter((g) => g.kind !== 'direct');
+  clear(els.list).append(rest.length ? h('ul', { class: 'groups' }, rest.map(item)) : null);
+  if (direct.length) {
+    els.list.append(h('h2', { class: 'list-heading', id: 'direct-heading' }, 'Direct messages'),
+      h('ul', { class: 'groups direct-list', 'aria-labelledby': 'direct-heading' }, direct.map(item)));
+  }
 }
 
 function renderSearchResults(s) {
@@ -185,7 +194,7 @@ function renderSearchResults(s) {
       type: 'button', class: 'search-result', onclick: () => actions.jumpTo(r.group_id, r.seq),
     },
     h('span', { class: 'search-result-top' },
-      h('span', { class: 'search-group' }, g ? g.name : `Group ${r.group_id}`),
+      h('span', { class: 'search-group' }, g ? groupTitle(g) : `Group ${r.group_id}`),
       r.ts ? h('time', { class: 'group-time' }, formatShort(r.ts)) : null),
     who ? h('span', { class: 'search-sender' }, who) : null,
     h('span', { class: 'search-snippet' }, snippetNodes(r.snippet ?? r.body ?? ''))));
@@ -274,8 +283,8 @@ function switchGroup(gid) {
   if (els.input) {
     els.input.value = drafts.get(gid) || '';
     autosize(els.input);
-    els.input.setAttribute('aria-label', group ? `Message ${group.name}` : 'Message');
-    els.input.placeholder = group ? `Message ${group.name}` : 'Message';
+    els.input.setAttribute('aria-label', group ? `Message ${groupTitle(group)}` : 'Message');
+    els.input.placeholder = group ? `Message ${groupTitle(group)}` : 'Message';
     // On a desktop, opening a group puts the cursor in the composer; on a phone that would
     // pop the keyboard up over the conversation, so it is left to a tap.
     if (group && matchMedia('(min-width: 701px) and (hover: hover)').matches) {
@@ -298,14 +307,14 @@ function renderConvHead() {
   }
   clear(els.head).append(
     iconButton('back', 'Back to groups', () => actions.navigate('/'), { class: 'back-btn' }),
-    avatar(group.id, group.name, 'md'),
+    groupAvatar(group, 'md'),
     h('div', { class: 'conv-title' },
-      h('h2', { id: 'conv-title' }, group.name),
+      h('h2', { id: 'conv-title' }, groupTitle(group)),
       h('p', { class: 'conv-sub' },
         group.topic ? h('span', { class: 'conv-topic' }, group.topic) : null,
         sub ? h('span', { class: 'conv-online' }, sub) : null)),
     ...collect('convHead', group),
-    iconButton('users', 'Group details and members', () => {
+    iconButton('users', group.kind === 'direct' ? 'Conversation details' : 'Group details and members', () => {
       state.ui.infoOpen = !state.ui.infoOpen;
       renderLayout();
       renderInfoPanel();
@@ -313,8 +322,8 @@ function renderConvHead() {
     }, { class: 'info-btn', 'aria-expanded': String(!!state.ui.infoOpen), 'aria-controls': 'info-panel' }),
   );
   if (els.input) {
-    els.input.setAttribute('aria-label', `Message ${group.name}`);
-    els.input.placeholder = `Message ${group.name}`;
+    els.input.setAttribute('aria-label', `Message ${groupTitle(group)}`);
+    els.input.placeholder = `Message ${groupTitle(group)}`;
   }
 }
 
@@ -461,9 +470,10 @@ function renderHistoryStatus(gid, group, tl) {
     el.append(h('div', { class: 'spinner', 'aria-label': 'Loading older messages' }));
   } else if (!tl.hasOlder) {
     el.append(h('div', { class: 'history-start' },
-      avatar(group.id, group.name, 'lg'),
-      h('h3', null, group.name),
-      h('p', { class: 'muted' }, group.topic || 'This is the very beginning of the group.')));
+      groupAvatar(group, 'lg'),
+      h('h3', null, groupTitle(group)),
+      h('p', { class: 'muted' }, group.topic || (group.kind === 'direct'
+        ? 'This is the very beginning of your direct conversation.' : 'This is the very beginning of the group.'))));
   }
 }
 
@@ -486,7 +496,7 @@ function messageNode(gid, group, m, compact, isMember, membersGen) {
   const sig = [
     m._v, compact, state.ui.editingSeq === m.seq, state.ui.pickerSeq === m.seq,
     m.reply_to ? (quoted ? `${quoted._v ?? 0}:${!!quoted.deleted}:${!!quoted.missing}` : 'none') : '',
-    membersGen, canModerate(group), displayName(m.sender?.user_id, m.sender?.display_name),
+    membersGen, canModerate(group), displayName(m.sender?.user_id, m.sender?.display_name), avatarKey(m.sender?.user_id),
   ].join('|');
   return cached(`m${m.seq}`, sig, () => buildMessage(gid, group, m, compact, quoted, isMember));
 }
@@ -511,7 +521,7 @@ function buildMessage(gid, group, m, compact, quoted, isMember) {
 
   const gutter = compact
     ? h('time', { class: 'msg-gutter-time', datetime: iso, title: full }, formatTime(m.ts))
-    : avatar(senderId, name);
+    : userAvatar(senderId, name);
   const main = h('div', { class: 'msg-main' });
   if (!compact) {
     main.append(h('div', { class: 'msg-head' },
@@ -671,7 +681,7 @@ function renderPending(gid) {
       class: ['msg', 'mine', 'pending', failed && 'failed'], dataset: { cmid: item.client_msg_id },
       'aria-label': failed ? 'Message not sent' : 'Message pending',
     },
-    h('div', { class: 'msg-gutter' }, avatar(me.id, me.display_name)),
+    h('div', { class: 'msg-gutter' }, userAvatar(me.id, me.display_name)),
     h('div', { class: 'msg-main' },
       h('div', { class: 'msg-head' }, h('span', { class: 'msg-author' }, me.display_name)),
       q ? h('div', { class: 'msg-quote' }, icon('reply', 14), h('span', { class: 'quote-author' }, q.name), h('span', { class: 'quote-text' }, q.text)) : null,

@@ -78,6 +78,8 @@ const ICONS = {
   stop: 'M7 7h10v10H7z',
   camera: 'M4 8h3l2-3h6l2 3h3v11H4z M12 16.5a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7z',
   settings: 'M4 6h10 M18 6h2 M4 12h4 M12 12h8 M4 18h12 M20 18h0 M16 4v4 M10 10v4 M18 16v4',
+  user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z M5 21v-1a7 7 0 0 1 14 0v1',
+  chat: 'M4 5h16v11H10l-5 4v-4H4z M8 10h8 M8 13h5',
 };
 
 export function icon(name, size = 20) {

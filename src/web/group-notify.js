@@ -10,7 +10,7 @@ import { formatFull } from './format.js';
 import { on } from './hooks.js';
 import { toast } from './panels.js';
 import { enableNotifications, notificationStatus } from './push.js';
-import { state } from './state.js';
+import { groupTitle, state } from './state.js';
 
 const LEVELS = [
   ['all', 'Every message'],
@@ -82,7 +82,7 @@ export function openGroupNotifications(gid) {
       try {
         await save(gid, level, mutedUntil);
         dlg.close();
-        toast(`Notifications for “${group.name}”: ${describe(state.groups.get(gid) || group)}.`);
+        toast(`Notifications for “${groupTitle(group)}”: ${describe(state.groups.get(gid) || group)}.`);
       } catch (err) {
         error.textContent = err.message;
       } finally {
@@ -90,7 +90,7 @@ export function openGroupNotifications(gid) {
       }
     },
   },
-  h('h2', { id: 'notify-title' }, `Notifications for “${group.name}”`),
+  h('h2', { id: 'notify-title' }, `Notifications for “${groupTitle(group)}”`),
   h('fieldset', { class: 'radios' }, h('legend', null, 'Notify me about'), radios),
   h('label', { class: 'field', for: 'notify-mute' }, h('span', null, 'Mute'), mute),
   deviceRow(),

@@ -20,6 +20,8 @@
 //   'mainBanner' ()          a notice above the group list
 //   'composerTools' ()       buttons before the composer's input (attach, camera, microphone)
 //   'composerTray' ()        above the composer's input (files to send, the recording bar)
+//   'meTools' ()             buttons beside your own name at the foot of the sidebar (account.js)
+//   'memberControls' (member, group)   buttons beside a member in a group's member list (direct.js)
 
 const listeners = new Map();
 

@@ -7,6 +7,7 @@
 import { h } from './dom.js';
 import { on } from './hooks.js';
 import { canModerate, state } from './state.js';
+import { avatarImage } from './people.js';
 
 const MAX_SHOWN = 8;
 const TOKEN_RE = /(^|[^\p{L}\p{N}_.@-])@([\p{L}\p{N}_.-]{0,32})$/u;
@@ -61,7 +62,7 @@ function render() {
   list.replaceChildren(...items.map((m, i) => h('li', {
     id: `mention-opt-${i}`, role: 'option', class: ['mention-option', i === active && 'active'],
     'aria-selected': String(i === active), onclick: () => pick(i),
-  }, h('span', { class: 'mention-name' }, m.display_name), h('span', { class: 'mention-user' }, `@${m.username}`))));
+  }, m.user_id ? avatarImage(m.user_id, 'avatar-img avatar-thumb') : null, h('span', { class: 'mention-name' }, m.display_name), h('span', { class: 'mention-user' }, `@${m.username}`))));
   input.setAttribute('aria-autocomplete', 'list');
   input.setAttribute('aria-controls', 'mention-list');
   input.setAttribute('aria-activedescendant', `mention-opt-${active}`);

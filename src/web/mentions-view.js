@@ -7,7 +7,7 @@ import { request } from './api.js';
 import { h, iconButton } from './dom.js';
 import { formatShort, richText } from './format.js';
 import { on } from './hooks.js';
-import { actions, state } from './state.js';
+import { actions, displayName, groupTitle, state } from './state.js';
 
 const PAGE = 30;
 
@@ -18,9 +18,9 @@ function item(m, dlg) {
     onclick: () => { dlg.close(); actions.jumpTo(m.group_id, m.seq); },
   },
   h('span', { class: 'search-result-top' },
-    h('span', { class: 'search-group' }, g ? g.name : `Group ${m.group_id}`),
+    h('span', { class: 'search-group' }, g ? groupTitle(g) : `Group ${m.group_id}`),
     m.ts ? h('time', { class: 'group-time' }, formatShort(m.ts)) : null),
-  h('span', { class: 'search-sender' }, m.sender?.display_name || ''),
+  h('span', { class: 'search-sender' }, m.sender?.user_id ? displayName(m.sender.user_id, m.sender.display_name) : ''),
   h('span', { class: 'search-snippet' }, m.deleted ? 'Message deleted'
     : richText(m.body, { isMember: () => false, meUsername: state.me?.username || '' }))));
 }

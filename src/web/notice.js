@@ -7,7 +7,7 @@
 
 import { h, iconButton } from './dom.js';
 import { on } from './hooks.js';
-import { actions, state } from './state.js';
+import { actions, displayName, groupTitle, state } from './state.js';
 
 const SOUND_KEY = 'peerchat.notice_sound';
 const SHOWN_MS = 6000;
@@ -100,7 +100,7 @@ function container() {
 
 function show(group, ev) {
   const box = container();
-  const sender = ev.sender?.display_name || 'Someone';
+  const sender = displayName(ev.sender?.user_id, ev.sender?.display_name || 'Someone');
   const text = String(ev.body ?? '').replace(/\s+/gu, ' ');
   const el = h('div', { class: ['toast', 'notice', mentionsMe(ev) && 'notice-mention'], role: 'status' },
     h('button', {
@@ -108,7 +108,7 @@ function show(group, ev) {
       onclick: () => { el.remove(); actions.jumpTo(group.id, ev.seq); },
     },
     h('span', { class: 'sr-only' }, 'New message in '),
-    h('span', { class: 'notice-group' }, group.name),
+    h('span', { class: 'notice-group' }, groupTitle(group)),
     h('span', { class: 'notice-text' }, h('strong', null, `${sender}: `), text)),
     iconButton('close', 'Dismiss', () => el.remove(), { size: 16 }));
   box.append(el);

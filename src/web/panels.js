@@ -3,7 +3,10 @@
 
 import { clear, h, icon, iconButton } from './dom.js';
 import { actions, canModerate, isOnline, state } from './state.js';
-import { avatar, formatFull, formatRelativeFuture } from './format.js';
+import { userAvatar } from './people.js';
+import { renderDirectInfo } from './direct.js';
+import { collect } from './hooks.js';
+import { formatFull, formatRelativeFuture } from './format.js';
 
 // ---------------------------------------------------------------------------------------
 // Toasts
@@ -112,6 +115,7 @@ const EXPIRY_CHOICES = [
 export function renderInfo(container, gid, close) {
   const group = state.groups.get(gid);
   if (!group) return;
+  if (group.kind === 'direct') { info = null; renderDirectInfo(container, gid, close); return; }
   const mod = canModerate(group);
   if (!info || info.gid !== gid || container.dataset.group !== String(gid) || info.container !== container) {
     info = { gid, container, role: null, invites: null, invitesError: null, created: null, els: {} };
@@ -244,12 +248,12 @@ function renderMembers(group) {
       }, { class: 'danger', size: 16 }));
     }
     return h('li', { class: 'member' },
-      h('span', { class: 'avatar-wrap' }, avatar(m.user_id, m.display_name, 'sm'),
+      h('span', { class: 'avatar-wrap' }, userAvatar(m.user_id, m.display_name, 'sm'),
         h('span', { class: ['presence-dot', online && 'online'], 'aria-label': online ? 'online' : 'offline', role: 'img' })),
       h('span', { class: 'member-names' },
         h('span', { class: 'member-name' }, m.display_name, self ? h('span', { class: 'muted' }, ' (you)') : null),
         h('span', { class: 'member-username muted' }, `@${m.username}`)),
-      h('span', { class: 'member-controls' }, controls));
+      h('span', { class: 'member-controls' }, collect('memberControls', m, group), controls));
   });
   const online = list.filter(isOnline).length;
   clear(e.members).append(

@@ -14,7 +14,7 @@ export const state = {
   applied: new Map(),       // id → Set of event seqs already applied (dedupe across WS and HTTP answers)
   timelines: new Map(),     // id → Timeline (messages loaded for a group)
   members: new Map(),       // id → Map user_id → {user_id, username, display_name, role, online}
-  users: new Map(),         // user_id → {display_name, username?}
+  users: new Map(),         // user_id → {display_name, username?, avatar?, about?, deleted?, current?}
   presence: new Map(),      // user_id → bool
   typing: new Map(),        // group id → Map user_id → expiry ms
   quotes: new Map(),        // `${group}:${seq}` → message fetched only to show as a quoted reply
@@ -72,7 +72,24 @@ export function canModerate(group) { return group && (group.role === 'owner' || 
 
 export function displayName(userId, fallback) {
   if (state.me && userId === state.me.id) return state.me.display_name;
-  return state.users.get(userId)?.display_name || fallback || `User ${userId}`;
+  const user = state.users.get(userId);
+  if (user?.deleted) return 'Deleted user';
+  return user?.display_name || fallback || `User ${userId}`;
+}
+
+/** The other person of a direct conversation (from its member list, or learnt by direct.js). */
+export function directPeer(group) {
+  const members = group ? state.members.get(group.id) : null;
+  if (members) for (const m of members.values()) if (m.user_id !== state.me?.id) return m;
+  return group?.peer || null;
+}
+
+/** What a conversation is called: a group's name; a direct one is named after the other person. */
+export function groupTitle(group) {
+  if (!group) return '';
+  if (group.kind !== 'direct') return group.name;
+  const peer = directPeer(group);
+  return peer ? displayName(peer.user_id, peer.display_name) : (group.name || 'Direct message');
 }
 
 /** Groups by most recent activity; groups without any keep the server's order. */

@@ -3,7 +3,7 @@
 // touches the API. Network first, so a server upgrade is picked up on the next load; the
 // cache is only the fallback. Chat data is never cached here: it stays on the server.
 
-const CACHE = 'peerchat-shell-v3';
+const CACHE = 'peerchat-shell-v4';
 const SHELL = [
   '/', '/index.html', '/style.css', '/app.js', '/api.js', '/ws.js', '/state.js', '/outbox.js', '/epoch.js',
   '/dom.js', '/format.js', '/chat.js', '/panels.js', '/auth.js', '/manifest.webmanifest',
@@ -13,6 +13,7 @@ const SHELL = [
   '/notifications.css',
   '/attach.js', '/attachment-view.js', '/voice-note.js', '/outbox-files.js', '/blob-store.js', '/upload.js',
   '/attachments.css',
+  '/people.js', '/account.js', '/account-link.js', '/direct.js', '/people.css',
 ];
 
 self.addEventListener('install', (event) => {
