@@ -25,6 +25,9 @@ import * as mentionsView from './mentions-view.js';
 import * as attach from './attach.js';
 import * as outboxFiles from './outbox-files.js';
 import * as voiceNote from './voice-note.js';
+import * as adminPeople from './admin-people.js';
+import * as deleteAccount from './delete-account.js';
+import * as groupExport from './group-export.js';
 
 const CACHE_KEY = 'peerchat.cache';
 const TYPING_EVERY_MS = 3000;
@@ -1158,5 +1161,7 @@ for (const m of [mentionComplete, composerKeys, push, iosHint, notice, focus, re
   notifySettings, mentionsView]) m.init({ gateway, invalidate });
 // Attachments and voice notes (docs/web-client.md "Attachments").
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
+// Administration: People, delete my account, export (docs/web-client.md "People (server admins)").
+for (const m of [adminPeople, deleteAccount, groupExport]) m.init({ gateway, invalidate });
 
 route();

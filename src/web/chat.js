@@ -14,6 +14,7 @@ import {
 import { newGroupDialog, renderInfo } from './panels.js';
 import { collect, emit } from './hooks.js';
 import { renderAttachments } from './attachment-view.js';
+import { canCreateGroups } from './state.js';
 
 let els = null;                 // the skeleton's elements while mounted
 const nodeCache = new Map();    // key → {node, sig} for message-list items
@@ -113,7 +114,7 @@ function renderLayout() {
   const gid = state.route.groupId;
   els.layout.classList.toggle('has-group', !!gid);
   els.layout.classList.toggle('info-open', !!(gid && state.ui.infoOpen));
-  els.newGroupBtn.hidden = !state.me?.is_admin;
+  els.newGroupBtn.hidden = !canCreateGroups();
   els.searchScopeLabel.hidden = !gid || !els.searchInput.value.trim();
   renderMe();
   if (renderedGroup !== gid) switchGroup(gid);
@@ -126,6 +127,7 @@ function renderMe() {
     h('span', { class: 'me-names' },
       h('span', { class: 'me-name' }, state.me.display_name),
       h('span', { class: 'me-username muted' }, `@${state.me.username || ''}`)),
+    ...collect('meTools'),
     iconButton('logout', 'Sign out', () => actions.logout(), { class: 'logout-btn' }),
   );
 }
@@ -146,7 +148,7 @@ function renderSidebarList() {
   if (!groups.length) {
     clear(els.list).append(h('div', { class: 'empty-list' },
       h('p', null, 'You are not in any group yet.'),
-      h('p', { class: 'muted' }, state.me?.is_admin ? 'Create one, then invite people with a link.'
+      h('p', { class: 'muted' }, canCreateGroups() ? 'Create one, then invite people with a link.'
         : 'Ask someone for an invite link.')));
     return;
   }
