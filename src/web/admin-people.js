@@ -17,6 +17,7 @@ import { state } from './state.js';
 const SEARCH_DELAY_MS = 300;
 const PAGE = 100;
 const enc = encodeURIComponent;
+let invalidate = () => {};
 
 const adminApi = {
   list: (q, cursor) => {
@@ -40,7 +41,7 @@ function lastSeen(u) {
 function linkBox(label, url, note) {
   const id = `link-${Math.random().toString(36).slice(2)}`;
   const input = h('input', { id, class: 'invite-url', readonly: true, value: url });
-  return h('div', { class: 'people-link', role: 'group', 'aria-label': label },
+  return h('div', { class: 'people-link' },
     h('label', { class: 'small people-link-label', for: id }, label),
     h('div', { class: 'copy-row' }, input,
       h('button', { type: 'button', class: 'btn', onclick: () => copyText(url, input) }, icon('copy', 16), 'Copy')),
@@ -127,7 +128,7 @@ function createForm(onCreated, announce) {
   },
   h('h3', { id: 'people-create-h' }, 'Add a person'),
   h('div', { class: 'row people-create-names' },
-    h('label', { class: 'field field-small', for: 'new-user-username' }, h('span', null, 'Username'), username,
+    h('div', { class: 'field field-small' }, h('label', { for: 'new-user-username' }, 'Username'), username,
       h('small', { id: 'new-user-username-hint', class: 'muted' }, '3–32 of a–z, 0–9, _ . -')),
     h('label', { class: 'field field-small', for: 'new-user-display' }, h('span', null, 'Display name'), display)),
   h('label', { class: 'check', for: 'new-user-admin' }, admin, 'Server admin (can manage people and create groups)'),
@@ -207,13 +208,18 @@ export function openPeople() {
       }, u.disabled ? 'Enable' : 'Disable'));
     }
     buttons.push(h('button', {
-      type: 'button', class: 'btn btn-small', 'aria-label': `${u.is_admin ? 'Remove server admin from' : 'Make server admin:'} ${u.display_name}`,
+      type: 'button', class: 'btn btn-small', 'aria-label': u.is_admin ? `Remove server admin from ${u.display_name}` : `Make ${u.display_name} a server admin`,
       onclick: async () => {
         const res = await act(u.is_admin ? 'Remove admin' : 'Make admin', () => adminApi.update(u.id, { is_admin: !u.is_admin }));
         if (res === undefined) return;
         redraw(res || { is_admin: !u.is_admin });
         announce(`${u.display_name} is ${u.is_admin ? 'no longer a server admin' : 'a server admin now'}.`);
-        if (self && u.is_admin) { me.is_admin = false; toast('You are no longer a server admin.'); dlg.close(); }
+        if (self && u.is_admin) {
+          Object.assign(me, { is_admin: false, can_create_groups: false }, await request('GET', '/me').catch(() => ({})));
+          invalidate('layout');
+          toast('You are no longer a server admin.');
+          dlg.close();
+        }
       },
     }, u.is_admin ? 'Remove admin' : 'Make admin'));
     buttons.push(h('button', {
@@ -292,7 +298,8 @@ export function openPeople() {
   load();
 }
 
-export function init() {
+export function init(ctx) {
+  invalidate = ctx.invalidate;
   on('meTools', () => (state.me?.is_admin
     ? iconButton('users', 'People on this server', openPeople, { class: 'people-btn', 'aria-haspopup': 'dialog' })
     : null));
