@@ -180,9 +180,14 @@ export function openPeople() {
   function row(u) {
     const self = me && u.id === me.id;
     const outcome = h('div', { class: 'people-outcome' });
+    // A refusal (e.g. 409 for the last admin) is said under the person it is about, as an alert.
     const act = async (label, fn) => {
       error.textContent = '';
-      try { return await fn(); } catch (err) { error.textContent = `${label}: ${err.message}`; return undefined; }
+      outcome.replaceChildren();
+      try { return await fn(); } catch (err) {
+        outcome.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, `${label}: ${err.message}`));
+        return undefined;
+      }
     };
     const redraw = (next) => { const fresh = row({ ...u, ...next }); li.replaceWith(fresh); return fresh; };
     const buttons = [];
@@ -208,7 +213,7 @@ export function openPeople() {
       }, u.disabled ? 'Enable' : 'Disable'));
     }
     buttons.push(h('button', {
-      type: 'button', class: 'btn btn-small', 'aria-label': u.is_admin ? `Remove server admin from ${u.display_name}` : `Make ${u.display_name} a server admin`,
+      type: 'button', class: 'btn btn-small', 'aria-label': `${u.is_admin ? 'Remove admin from' : 'Make admin:'} ${u.display_name}`,
       onclick: async () => {
         const res = await act(u.is_admin ? 'Remove admin' : 'Make admin', () => adminApi.update(u.id, { is_admin: !u.is_admin }));
         if (res === undefined) return;
@@ -223,7 +228,7 @@ export function openPeople() {
       },
     }, u.is_admin ? 'Remove admin' : 'Make admin'));
     buttons.push(h('button', {
-      type: 'button', class: 'btn btn-small', 'aria-label': `Make a password reset link for ${u.display_name}`,
+      type: 'button', class: 'btn btn-small', 'aria-label': `Reset link for ${u.display_name}`,
       onclick: async () => {
         const res = await act('Reset link', () => adminApi.resetLink(u.id));
         if (!res?.url) return;
