@@ -284,3 +284,23 @@ test('a person deletes their own account with their password', { timeout: 120000
     await dave.context.close();
   }
 });
+
+test('with --group-creation everyone a member sees New group and creates one', { timeout: 120000 }, async () => {
+  const open = await new PeerchatServer('admin-everyone', { serveArgs: ['--group-creation', 'everyone'] }).init([ALICE, BOB]);
+  const member = await newPage(browser, DESKTOP);
+  try {
+    const p = member.page;
+    await login(p, open.url, BOB.username, BOB.password);
+    assert.equal((await open.ok('GET', '/me', { token: await open.token(BOB.username, BOB.password) })).can_create_groups, true);
+    await p.getByRole('button', { name: 'New group' }).click();
+    const dialog = p.getByRole('dialog', { name: 'New group' });
+    await dialog.getByLabel('Name').fill('Reading circle');
+    await dialog.getByRole('button', { name: 'Create group' }).click();
+    await p.locator('#conv-title', { hasText: 'Reading circle' }).waitFor();
+    assert.equal(await p.getByRole('button', { name: 'People on this server' }).count(), 0, 'still no People for a non-admin');
+    assert.deepEqual(p.problems, []);
+  } finally {
+    await member.context.close();
+    await open.destroy();
+  }
+});
