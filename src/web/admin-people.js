@@ -111,14 +111,13 @@ function createForm(onCreated, announce) {
             `Give it to ${name} privately: it works once, to choose their password.${expires}`));
           result.querySelector('input')?.focus();
           result.querySelector('input')?.select();
-        } else {
-          announce(`${name} can sign in now as @${made?.username || body.username}.`);
         }
         username.value = '';
         display.value = '';
         password.value = '';
         admin.checked = false;
-        onCreated();
+        await onCreated(); // the list, with them in it, then what happened (the status line is shared)
+        if (!made?.setup_url) announce(`${name} can sign in now as @${made?.username || body.username}.`);
       } catch (err) {
         error.textContent = err.message;
       } finally {

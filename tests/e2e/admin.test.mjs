@@ -56,8 +56,9 @@ function rowOf(dialog, username) {
 /** Sets a password on a reset or setup link's page and waits until the app shows the groups. */
 async function useLink(page, url, password) {
   await page.goto(url);
-  await page.getByLabel('New password', { exact: true }).fill(password);
-  await page.getByLabel('Confirm the new password').fill(password);
+  await page.getByRole('heading', { name: /^Hello, / }).waitFor();
+  await page.locator('#link-password').fill(password);   // account-link.js (the page of "Your account")
+  await page.locator('#link-password-confirm').fill(password);
   await page.getByRole('button', { name: /^Set the (new )?password and sign in$/ }).click();
   await page.locator('.sidebar .group-list').waitFor();
 }
