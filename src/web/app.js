@@ -19,6 +19,9 @@ import * as readSync from './read-sync.js';
 import * as seenBy from './seen-by.js';
 import * as groupNotify from './group-notify.js';
 import * as notifySettings from './notify-settings.js';
+import * as adminPeople from './admin-people.js';
+import * as deleteAccount from './delete-account.js';
+import * as groupExport from './group-export.js';
 import * as mentionComplete from './mention-complete.js';
 import * as composerKeys from './composer-keys.js';
 import * as mentionsView from './mentions-view.js';
@@ -1170,6 +1173,8 @@ if ('serviceWorker' in navigator && window.isSecureContext) {
 // Notifications, mentions, read sync (docs/notifications.md): each its own module.
 for (const m of [mentionComplete, composerKeys, push, iosHint, notice, focus, readSync, seenBy, groupNotify,
   notifySettings, mentionsView]) m.init({ gateway, invalidate });
+// Administration: People, delete my account, export (docs/web-client.md "People (server admins)").
+for (const m of [adminPeople, deleteAccount, groupExport]) m.init({ gateway, invalidate });
 // Attachments and voice notes (docs/web-client.md "Attachments").
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
 // People and accounts (docs/web-client.md "Your account", "Direct messages").

@@ -15,6 +15,7 @@ import {
 import { newGroupDialog, renderInfo } from './panels.js';
 import { collect, emit } from './hooks.js';
 import { renderAttachments } from './attachment-view.js';
+import { canCreateGroups } from './state.js';
 
 let els = null;                 // the skeleton's elements while mounted
 const nodeCache = new Map();    // key → {node, sig} for message-list items
@@ -114,7 +115,7 @@ function renderLayout() {
   const gid = state.route.groupId;
   els.layout.classList.toggle('has-group', !!gid);
   els.layout.classList.toggle('info-open', !!(gid && state.ui.infoOpen));
-  els.newGroupBtn.hidden = !state.me?.is_admin;
+  els.newGroupBtn.hidden = !canCreateGroups();
   els.searchScopeLabel.hidden = !gid || !els.searchInput.value.trim();
   renderMe();
   if (renderedGroup !== gid) switchGroup(gid);
@@ -148,7 +149,7 @@ function renderSidebarList() {
   if (!groups.length) {
     clear(els.list).append(h('div', { class: 'empty-list' },
       h('p', null, 'You are not in any group yet.'),
-      h('p', { class: 'muted' }, state.me?.is_admin ? 'Create one, then invite people with a link.'
+      h('p', { class: 'muted' }, canCreateGroups() ? 'Create one, then invite people with a link.'
         : 'Ask someone for an invite link.')));
     return;
   }

@@ -16,6 +16,8 @@
 //   'discarded' (cmid)       the user discarded an unsent message
 // Slots collected (each returns nodes, or null):
 //   'sidebarTools' ()        buttons in the sidebar's header
+//   'infoSections' (group)   sections in a group's details panel, redrawn when your role changes (group-export.js)
+//   'accountSections' ()     sections at the end of the account screen (delete-account.js)
 //   'convHead' (group)       buttons in the conversation's header
 //   'mainBanner' ()          a notice above the group list
 //   'composerTools' ()       buttons before the composer's input (attach, camera, microphone)

@@ -2,6 +2,7 @@
 // Secondary surfaces: the group details panel (settings, members, invites), dialogs, toasts.
 
 import { clear, h, icon, iconButton } from './dom.js';
+import { collect as collectSlot } from './hooks.js';
 import { actions, canModerate, isOnline, state } from './state.js';
 import { userAvatar } from './people.js';
 import { renderDirectInfo } from './direct.js';
@@ -127,6 +128,7 @@ export function renderInfo(container, gid, close) {
     const becameMod = mod && !canModerate({ role: info.role });
     info.role = group.role;
     renderAbout(group);
+    clear(info.els.extra).append(...collectSlot('infoSections', group)); // e.g. group-export.js
     if (becameMod) loadInvites();
   } else if (!mod) {
     renderAbout(group);
@@ -154,7 +156,7 @@ function buildInfo(container, close) {
     h('div', { class: 'info-head' },
       h('h2', { tabindex: '-1' }, 'Group details'),
       iconButton('close', 'Close group details', close, { class: 'info-close' })),
-    h('div', { class: 'info-scroll' }, e.about, e.members, e.invites, leave));
+    h('div', { class: 'info-scroll' }, e.about, e.members, e.invites, e.extra = h('div', { class: 'info-extra' }), leave));
 }
 
 function renderAbout(group) {

@@ -105,3 +105,8 @@ export function totalUnread() {
   for (const g of state.groups.values()) n += g.unread || 0;
   return n;
 }
+
+/** Whether the server lets the signed-in user create groups (`--group-creation`; older servers: admins only). */
+export function canCreateGroups() {
+  return typeof state.me?.can_create_groups === 'boolean' ? state.me.can_create_groups : !!state.me?.is_admin;
+}

@@ -10,6 +10,7 @@ const SHELL = [
   '/icon.svg', '/icon-192.png', '/icon-512.png',
   '/hooks.js', '/push.js', '/ios-hint.js', '/notice.js', '/focus.js', '/read-sync.js', '/seen-by.js',
   '/group-notify.js', '/notify-settings.js', '/mention-complete.js', '/mentions-view.js', '/composer-keys.js',
+  '/admin-people.js', '/delete-account.js', '/group-export.js', '/admin.css',
   '/notifications.css',
   '/attach.js', '/attachment-view.js', '/voice-note.js', '/outbox-files.js', '/blob-store.js', '/upload.js',
   '/attachments.css',

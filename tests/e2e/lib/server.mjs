@@ -60,8 +60,10 @@ export async function eventually(fn, { timeoutMs = 30000, intervalMs = 100, what
 }
 
 export class PeerchatServer {
-  constructor(name) {
+  /** `serveArgs`: extra `peerchat serve` flags, e.g. ['--group-creation', 'everyone']. */
+  constructor(name, { serveArgs = [] } = {}) {
     this.name = name;
+    this.serveArgs = serveArgs;
     this.bin = binary();
     this.child = null;
     this.exited = null;
@@ -93,7 +95,7 @@ export class PeerchatServer {
   async start() {
     const log = createWriteStream(path.join(ARTIFACTS, `${this.name}-server.log`), { flags: 'a' });
     this.child = spawn(this.bin, ['serve', '--listen', `127.0.0.1:${this.port}`, '--data-dir', this.dir,
-      '--public-url', this.url], { stdio: ['ignore', 'pipe', 'pipe'] });
+      '--public-url', this.url, ...this.serveArgs], { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child.stdout.pipe(log);
     this.child.stderr.pipe(log);
     this.output = '';
