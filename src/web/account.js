@@ -9,7 +9,7 @@
 import { request } from './api.js';
 import { clear, h, iconButton } from './dom.js';
 import { formatFull, formatShort } from './format.js';
-import { on } from './hooks.js';
+import { collect, on } from './hooks.js';
 import { toast } from './panels.js';
 import { avatarChanged, noteMember, userAvatar } from './people.js';
 import { state } from './state.js';
@@ -275,7 +275,7 @@ export function openAccount() {
       h('h2', { id: 'account-title' }, 'Your account'),
       iconButton('close', 'Close your account', () => dlg.close(), { size: 18 })),
     h('p', { class: 'muted small' }, `Signed in as @${state.me?.username || ''}`),
-    profileSection(), passwordSection(() => devices.reload()), devices);
+    profileSection(), passwordSection(() => devices.reload()), devices, collect('accountSections'));
   dlg.addEventListener('close', () => { dlg.remove(); document.querySelector('.account-btn')?.focus(); });
   document.body.append(dlg);
   dlg.showModal();
