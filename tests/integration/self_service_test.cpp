@@ -155,7 +155,9 @@ TEST_F(self_service_test, TheListShowsEachLoginsBrowserNewestFirstAndMarksThisOn
     EXPECT_TRUE(s["id"].is_number_integer()) << s;
     EXPECT_GT(s["created_at"].get<std::int64_t>(), 1'600'000'000'000) << s;
     EXPECT_GE(s["last_seen_at"].get<std::int64_t>(), s["created_at"].get<std::int64_t>()) << s;
-    if (i > 0) EXPECT_GE(list[i - 1]["created_at"].get<std::int64_t>(), s["created_at"].get<std::int64_t>());
+    if (i > 0) {
+      EXPECT_GE(list[i - 1]["created_at"].get<std::int64_t>(), s["created_at"].get<std::int64_t>());
+    }
     for (auto const& other : sessions(srv.token("bob"))) EXPECT_NE(other["id"], s["id"]) << "bob sees only his own";
   }
   // The same list from the other device marks that one.
@@ -208,8 +210,10 @@ TEST_F(self_service_test, AnotherUsersSessionIsNotFoundAndStaysAlive) {
   EXPECT_ERROR(srv.http().del(test_server::api("/me/sessions/" + std::to_string(bob_session)), srv.token("carol")), 404,
                "not_found");
   EXPECT_EQ(me_status(bobs), 200);
-  for (std::string bad : {"0", "-1", "abc", "99999999"})
-    EXPECT_ERROR(srv.http().del(test_server::api("/me/sessions/" + bad), srv.token("carol")), 404, "not_found") << bad;
+  for (std::string bad : {"0", "-1", "abc", "99999999"}) {
+    SCOPED_TRACE(bad);
+    EXPECT_ERROR(srv.http().del(test_server::api("/me/sessions/" + bad), srv.token("carol")), 404, "not_found");
+  }
   EXPECT_ERROR(srv.http().del(test_server::api("/me/sessions/" + std::to_string(bob_session))), 401, "unauthorized");
 }
 
