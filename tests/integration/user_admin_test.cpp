@@ -41,7 +41,8 @@ class user_admin_test : public coaches_test {
     auto r = admin_get("/admin/users" + query);
     EXPECT_STATUS(r, 200);
     std::vector<std::string> out;
-    for (auto const& u : r.json()["users"]) out.push_back(u["username"]);
+    auto const body = r.json();  // kept: a range-for over a member of a temporary would dangle
+    for (auto const& u : body["users"]) out.push_back(u["username"]);
     return out;
   }
 };
@@ -117,7 +118,9 @@ TEST_F(user_admin_test, CreatingWithAPasswordMakesAnAccountThatLogsIn) {
                                            {"is_admin", true}});
   ASSERT_STATUS(admin, 201);
   EXPECT_EQ(admin.json()["is_admin"], true);
-  EXPECT_STATUS(admin_get("/admin/users", "frank"), 200);
+  auto frank = login("frank", "frank-password");
+  ASSERT_STATUS(frank, 201);
+  EXPECT_STATUS(srv.http().get(test_server::api("/admin/users"), frank.json()["token"]), 200);
 }
 
 TEST_F(user_admin_test, BadOrTakenFieldsAreRefused) {
@@ -214,6 +217,7 @@ TEST_F(user_admin_test, TheLastEnabledAdminCanBeNeitherDisabledNorUnmadeNorDelet
   ASSERT_STATUS(unmade, 200);
   EXPECT_EQ(unmade.json()["is_admin"], false);
   EXPECT_ERROR(admin_get("/admin/users"), 403, "forbidden");  // alice's next request sees it
+  srv.login("bob");  // his sessions ended when he was disabled
   EXPECT_ERROR(admin_patch(user_path("bob"), {{"is_admin", false}}, "bob"), 409, "conflict");
 }
 
@@ -315,12 +319,14 @@ TEST_F(user_admin_test, ADeletedUsersMessagesStayShownAsFromDeletedUserEverywher
   EXPECT_EQ(live[0]["user_id"], bob);
 
   // Members: bob is gone.
-  for (auto const& m : srv.group("carol", coaches)["members"]) EXPECT_NE(m["user_id"], bob);
+  auto const group = srv.group("carol", coaches);
+  for (auto const& m : group["members"]) EXPECT_NE(m["user_id"], bob);
   // History: his messages stay, from "Deleted user".
   auto history = srv.http().get(test_server::api("/groups/" + std::to_string(coaches) + "/messages"), srv.token("carol"));
   ASSERT_STATUS(history, 200);
   int his = 0;
-  for (auto const& m : history.json()["messages"]) {
+  auto const messages = history.json();
+  for (auto const& m : messages["messages"]) {
     if (m["sender"]["user_id"] != bob) continue;
     ++his;
     EXPECT_EQ(m["sender"], deleted_sender(bob)) << m;
@@ -346,7 +352,8 @@ TEST_F(user_admin_test, ADeletedUsersMessagesStayShownAsFromDeletedUserEverywher
   auto found = srv.http().get(test_server::api("/search?q=bob"), srv.token("carol"));
   ASSERT_STATUS(found, 200);
   ASSERT_FALSE(found.json()["results"].empty()) << found;
-  for (auto const& hit : found.json()["results"]) EXPECT_EQ(hit["sender"], deleted_sender(bob)) << hit;
+  auto const results = found.json();
+  for (auto const& hit : results["results"]) EXPECT_EQ(hit["sender"], deleted_sender(bob)) << hit;
 
   // The admin's list leaves him out, and his username is free again.
   EXPECT_EQ(usernames("?q=bob"), std::vector<std::string>{});
@@ -369,7 +376,8 @@ TEST_F(user_admin_test, EraseTrueErasesEveryMessageTheySentLikeADeletedOne) {
   auto history = srv.http().get(test_server::api("/groups/" + std::to_string(coaches) + "/messages"), srv.token("bob"));
   ASSERT_STATUS(history, 200);
   int erased = 0;
-  for (auto const& m : history.json()["messages"]) {
+  auto const messages = history.json();
+  for (auto const& m : messages["messages"]) {
     if (m["sender"]["user_id"] == carol) {
       ++erased;
       EXPECT_EQ(m.value("deleted", false), true) << m;
@@ -379,7 +387,7 @@ TEST_F(user_admin_test, EraseTrueErasesEveryMessageTheySentLikeADeletedOne) {
       EXPECT_TRUE(m.contains("body")) << m;
     }
   }
-  EXPECT_EQ(erased, 2);
+  EXPECT_EQ(erased, 2) << history;
   int deleted_events = 0;
   for (auto const& e : srv.events("bob", coaches)) {
     EXPECT_EQ(e.dump().find("secret"), std::string::npos) << e;
