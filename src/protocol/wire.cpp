@@ -35,8 +35,11 @@ ojson to_json(group_summary const& g) {
 }
 
 ojson to_json(member const& m) {
-  return {{"user_id", raw(m.user)}, {"username", m.username}, {"display_name", m.display_name}, {"role", to_string(m.role)},
-          {"last_read_seq", m.last_read_seq}};
+  ojson out{{"user_id", raw(m.user)}, {"username", m.username}, {"display_name", m.display_name},
+            {"role", to_string(m.role)}, {"last_read_seq", m.last_read_seq}, {"about", m.about},
+            {"avatar", m.avatar_at != 0}};
+  if (m.avatar_at != 0) out["avatar_at"] = m.avatar_at;  // as on a user: the avatar URL's version
+  return out;
 }
 
 ojson to_json(group_detail const& g) {

@@ -21,10 +21,18 @@ constexpr char summary_sql[] =
     "LEFT JOIN memberships pm ON g.kind = 'direct' AND pm.group_id = g.id AND pm.user_id <> m.user_id "
     "LEFT JOIN users pu ON pu.id = pm.user_id "
     "WHERE m.user_id = ?1";
-constexpr char members_sql[] =
-    "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq FROM memberships m "
+// A member with the profile others see (about, whether and since when they have an avatar).
+constexpr char member_columns[] =
+    "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq, u.about, "
+    "coalesce((SELECT max(a.updated_at) FROM avatars a WHERE a.user_id = u.id), 0) FROM memberships m ";
+std::string const members_sql = std::string(member_columns) +
     "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, u.username";
 constexpr char owners_sql[] = "SELECT count(*) FROM memberships WHERE group_id = ?1 AND role = 'owner'";
+
+member read_member(store::statement& st) {
+  return member{user_id{st.int64(0)}, st.text(1), st.text(2), parse_role(st.text_view(3)).value_or(role::member),
+                st.int64(4), st.text(5), st.int64(6)};
+}
 
 group_summary read_summary(store::statement& st) {
   group_summary s;
@@ -50,14 +58,11 @@ std::int64_t owner_count(store::database& db, group_id g) {
 }
 
 std::optional<member> load_member(store::database& db, group_id g, user_id u) {
-  auto& st = db.prepare(
-                   "SELECT u.id, u.username, u.display_name, m.role, m.last_read_seq FROM memberships m "
-                   "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 AND m.user_id = ?2")
-                 .bind(1, raw(g))
-                 .bind(2, raw(u));
+  static std::string const sql =
+      std::string(member_columns) + "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 AND m.user_id = ?2";
+  auto& st = db.prepare(sql).bind(1, raw(g)).bind(2, raw(u));
   if (!st.step()) return std::nullopt;
-  return member{user_id{st.int64(0)}, st.text(1), st.text(2), parse_role(st.text_view(3)).value_or(role::member),
-                st.int64(4)};
+  return read_member(st);
 }
 }  // namespace
 
@@ -110,8 +115,7 @@ result<group_detail> groups::get(principal const& who, group_id g) {
     group_detail d{*s, {}, {}};
     auto& st = db.prepare(members_sql).bind(1, raw(g));
     while (st.step())
-      d.members.push_back(member{user_id{st.int64(0)}, st.text(1), st.text(2),
-                                 parse_role(st.text_view(3)).value_or(role::member), st.int64(4)});
+      d.members.push_back(read_member(st));
     return d;
   });
   if (detail)

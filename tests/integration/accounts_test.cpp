@@ -91,7 +91,7 @@ TEST_F(accounts_test, BearerAndCookieBothAuthenticate) {
   auto me = srv.http().get(test_server::api("/me"), token);
   ASSERT_STATUS(me, 200);
   auto j = me.json();
-  EXPECT_EQ(keys_of(j), (std::vector<std::string>{"can_create_groups", "display_name", "id", "is_admin", "quiet_hours", "username"})) << me;
+  EXPECT_EQ(keys_of(j), (std::vector<std::string>{"about", "avatar", "can_create_groups", "display_name", "id", "is_admin", "quiet_hours", "username"})) << me;
   EXPECT_EQ(j.value("username", ""), "bob");
   EXPECT_EQ(j.value("display_name", ""), "Bob");
   EXPECT_EQ(j.value("is_admin", true), false);

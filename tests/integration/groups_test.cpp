@@ -83,7 +83,7 @@ TEST_F(groups_test, TheGroupShowsItsMembersWithRoles) {
   ASSERT_EQ(j["members"].size(), 3u) << r;
   std::map<std::string, std::string> roles;
   for (auto const& m : j["members"]) {
-    EXPECT_EQ(keys_of(m), (std::vector<std::string>{"display_name", "last_read_seq", "online", "role", "user_id", "username"}))
+    EXPECT_EQ(keys_of(m), (std::vector<std::string>{"about", "avatar", "display_name", "last_read_seq", "online", "role", "user_id", "username"}))
         << m.dump();
     EXPECT_EQ(m.value("online", true), false) << "nobody is connected: " << m.dump();
     roles[m.value("username", "")] = m.value("role", "");

@@ -212,7 +212,7 @@ TEST_F(http_bad_input_test, WrongMethodIsJsonError) {
     std::string path;
   };
   std::vector<probe> probes = {
-      {http::verb::delete_, "/api/v1/me"},
+      {http::verb::put, "/api/v1/me"},
       {http::verb::put, "/api/v1/sessions"},
       {http::verb::get, "/api/v1/sessions"},
       {http::verb::post, "/api/v1/me"},

@@ -24,6 +24,8 @@ struct member {
   std::string display_name;
   peerchat::role role = role::member;
   seq_t last_read_seq = 0;  // how far they have read ("seen by")
+  std::string about;        // their profile line
+  millis_t avatar_at = 0;   // when their avatar was set; 0: none
 };
 
 // A group as one of its members sees it in their list.
