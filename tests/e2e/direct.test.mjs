@@ -65,8 +65,10 @@ test('a direct conversation: started from a member, listed apart, private, block
   await messageWith(a, 'just between us').waitFor();
   await expectAccessible(a, 'a direct conversation, desktop');
 
-  // Its details: the other person and Block, no group management.
-  await a.getByRole('button', { name: 'Conversation details' }).click();
+  // Its details: the other person and Block, no group management. (The panel stays open
+  // from the group's member list, where the conversation was started.)
+  const details = a.getByRole('button', { name: 'Conversation details', exact: true });
+  if (await details.getAttribute('aria-expanded') !== 'true') await details.click();
   const panel = a.locator('#info-panel');
   await panel.getByRole('heading', { name: 'Conversation details' }).waitFor();
   await panel.getByRole('heading', { name: 'Bob Okafor' }).waitFor();
@@ -93,7 +95,7 @@ test('a direct conversation: started from a member, listed apart, private, block
   await phoneSend(b, 'Sure, what is up?');
   await messageWith(a, 'what is up?').waitFor();
   await expectAccessible(b, 'a direct conversation, phone');
-  await b.getByRole('button', { name: 'Conversation details' }).tap();
+  await b.getByRole('button', { name: 'Conversation details', exact: true }).tap();
   await b.locator('#info-panel').getByRole('button', { name: 'Block Alice Martin' }).waitFor();
   await expectAccessible(b, 'a direct conversation’s details, phone');
   await b.getByRole('button', { name: 'Close conversation details' }).tap();
