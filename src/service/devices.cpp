@@ -76,8 +76,7 @@ result<void> devices::end_others(principal const& who) {
     return end_sessions_of(db, who.user.id, who.session);
   });
   if (!ended) return ended.error();
-  if (ctx_.hooks.session_ended)
-    for (session_id s : *ended) ctx_.hooks.session_ended(s);
+  ctx_.hooks.sessions_ended(*ended);
   return {};
 }
 

@@ -38,8 +38,7 @@ result<void> passwords::change(principal const& who, std::string_view current, s
     return end_sessions_of(db, who.user.id, who.session);
   });
   if (!ended) return ended.error();
-  if (ctx_.hooks.session_ended)
-    for (session_id s : *ended) ctx_.hooks.session_ended(s);
+  ctx_.hooks.sessions_ended(*ended);
   return {};
 }
 

@@ -132,11 +132,6 @@ user_admin::user_admin(context& ctx, service::messages& messages)
       password_attempts_(ctx.clock, ctx.config.limits.login_per_minute / 60.0, ctx.config.limits.login_per_minute,
                          ctx.config.limits.limiter_keys) {}
 
-void user_admin::ended(std::vector<session_id> const& sessions) {
-  if (!ctx_.hooks.session_ended) return;
-  for (session_id s : sessions) ctx_.hooks.session_ended(s);
-}
-
 result<admin_user_page> user_admin::list(principal const& who, std::string_view q, int limit,
                                          std::optional<std::int64_t> after) {
   if (!who.user.is_admin) return forbidden_for_non_admins();
@@ -207,7 +202,7 @@ result<admin_user> user_admin::update(principal const& who, user_id target, std:
     }
     return *load_admin_user(db, target);
   });
-  if (r) ended(ended_sessions);
+  if (r) ctx_.hooks.sessions_ended(ended_sessions);
   return r;
 }
 
@@ -262,7 +257,7 @@ result<login_result> user_admin::use_code(std::string_view code, std::string_vie
     std::string token = create_session(db, u, now, days, &sid);
     return login_result{std::move(token), std::move(person), sid};
   });
-  if (r) ended(ended_sessions);
+  if (r) ctx_.hooks.sessions_ended(ended_sessions);
   return r;
 }
 
@@ -314,7 +309,7 @@ result<void> user_admin::delete_account(user_id actor, user_id target, bool eras
     return {};
   });
   if (!r) return r;
-  ended(ended_sessions);
+  ctx_.hooks.sessions_ended(ended_sessions);
 
   // 2. With erase, every message they sent is erased like a deleted one (in batches).
   if (erase) {

@@ -6,6 +6,7 @@
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <functional>
+#include <vector>
 
 namespace peerchat::service {
 
@@ -13,6 +14,12 @@ namespace peerchat::service {
 struct live_hooks {
   std::function<bool(user_id)> is_online;
   std::function<void(session_id)> session_ended;  // close that login's sockets (4001)
+
+  // After the commit that ended them (end_session, end_sessions_of): closes their sockets.
+  void sessions_ended(std::vector<session_id> const& ended) const {
+    if (session_ended)
+      for (session_id s : ended) session_ended(s);
+  }
 };
 
 struct context {

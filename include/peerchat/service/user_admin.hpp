@@ -96,7 +96,6 @@ class user_admin {
 
  private:
   result<void> delete_account(user_id actor, user_id target, bool erase);
-  void ended(std::vector<session_id> const& sessions);
 
   context& ctx_;
   service::messages& messages_;
