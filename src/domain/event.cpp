@@ -7,7 +7,7 @@
 namespace peerchat {
 
 namespace {
-constexpr std::array<std::pair<event_kind, std::string_view>, 10> names{{
+constexpr std::array<std::pair<event_kind, std::string_view>, 24> names{{
     {event_kind::message, "message"},
     {event_kind::message_edited, "message_edited"},
     {event_kind::message_deleted, "message_deleted"},
@@ -18,6 +18,20 @@ constexpr std::array<std::pair<event_kind, std::string_view>, 10> names{{
     {event_kind::member_removed, "member_removed"},
     {event_kind::role_changed, "role_changed"},
     {event_kind::group_updated, "group_updated"},
+    {event_kind::question_asked, "question_asked"},
+    {event_kind::question_answered, "question_answered"},
+    {event_kind::question_reopened, "question_reopened"},
+    {event_kind::library_added, "library_added"},
+    {event_kind::library_updated, "library_updated"},
+    {event_kind::library_removed, "library_removed"},
+    {event_kind::kudos, "kudos"},
+    {event_kind::poll, "poll"},
+    {event_kind::poll_voted, "poll_voted"},
+    {event_kind::poll_closed, "poll_closed"},
+    {event_kind::quiz_started, "quiz_started"},
+    {event_kind::quiz_question, "quiz_question"},
+    {event_kind::quiz_question_closed, "quiz_question_closed"},
+    {event_kind::quiz_finished, "quiz_finished"},
 }};
 }  // namespace
 

@@ -403,9 +403,21 @@ function renderMessages() {
     // Mentions depend on who is a member: rebuild messages only when that set changes.
     const membersGen = [...names].sort().join(',');
     const msgs = tl.sorted();
+    // Cards the capability modules place in the conversation (kudos, polls, quizzes), by seq.
+    const cards = collect('timelineItems', gid).filter((c) => !tl.hasOlder || c.seq >= (msgs[0]?.seq ?? Infinity))
+      .filter((c) => !tl.hasNewer || c.seq <= (msgs[msgs.length - 1]?.seq ?? -Infinity))
+      .sort((a, b) => a.seq - b.seq);
+    let nextCard = 0;
     let prev = null;
     let dividerPlaced = false;
+    const placeCard = (c) => {
+      const dk = dayKey(c.ts);
+      if (!prev || dayKey(prev.ts) !== dk) desired.push(dayNode(dk, c.ts));
+      desired.push(cached(`c${c.key}`, c.sig, c.build));
+      prev = { ts: c.ts, card: true };  // the next message starts a new block
+    };
     for (const m of msgs) {
+      while (nextCard < cards.length && cards[nextCard].seq < m.seq) placeCard(cards[nextCard++]);
       const dk = dayKey(m.ts);
       let separated = false;
       if (!prev || dayKey(prev.ts) !== dk) { desired.push(dayNode(dk, m.ts)); separated = true; }
@@ -416,11 +428,12 @@ function renderMessages() {
         dividerPlaced = true;
         separated = true;
       }
-      const compact = !!prev && !separated && !m.reply_to && !prev.deleted &&
+      const compact = !!prev && !prev.card && !separated && !m.reply_to && !prev.deleted &&
         prev.sender?.user_id === m.sender?.user_id && (m.ts - prev.ts) < 5 * 60 * 1000;
       desired.push(messageNode(gid, group, m, compact, isMember, membersGen));
       prev = m;
     }
+    while (nextCard < cards.length) placeCard(cards[nextCard++]);
   }
   reconcile(els.msgList, desired);
   renderPending(gid);
@@ -553,6 +566,7 @@ function buildMessage(gid, group, m, compact, quoted, isMember) {
   }
   const reactions = reactionRow(gid, m);
   if (reactions) main.append(reactions);
+  if (!m.deleted && !editing) main.append(...collect('messageParts', gid, group, m));
 
   const flashing = flash.seq === m.seq && Date.now() < flash.until;
   const el = h('article', {
@@ -594,7 +608,8 @@ function messageActions(gid, group, m, mine) {
     mine ? iconButton('edit', 'Edit message', () => startEdit(m.seq), { dataset: { fk: 'a-edit' }, size: 18 }) : null,
     mine || canModerate(group)
       ? iconButton('trash', 'Delete message', () => actions.deleteMessage(gid, m.seq), { dataset: { fk: 'a-delete' }, size: 18, class: 'danger' })
-      : null);
+      : null,
+    ...collect('messageActions', gid, group, m));
   if (pickerOpen) {
     const picker = h('div', { class: 'reaction-picker', role: 'group', 'aria-label': 'Choose a reaction' },
       REACTIONS.map((e) => h('button', {

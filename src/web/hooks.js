@@ -24,6 +24,13 @@
 //   'composerTray' ()        above the composer's input (files to send, the recording bar)
 //   'meTools' ()             buttons beside your own name at the foot of the sidebar (account.js)
 //   'memberControls' (member, group)   buttons beside a member in a group's member list (direct.js)
+//   'messageParts' (gid, group, m)     nodes at the foot of a live message (a question's state, its accepted
+//                            answer). A message's node is rebuilt only when m._v changes: a module that
+//                            changes what it shows for m does `m._v++` and invalidates 'messages'.
+//   'messageActions' (gid, group, m)   buttons in a message's action bar (mark as question, save to library)
+//   'timelineItems' (gid)    cards placed in the conversation among the messages by seq:
+//                            {seq, ts, key, sig, build}; build() makes the node, called again only when
+//                            sig changes (kudos, polls, quizzes). Invalidate 'messages' to redraw.
 
 const listeners = new Map();
 

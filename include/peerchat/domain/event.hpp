@@ -20,6 +20,21 @@ enum class event_kind {
   member_removed,
   role_changed,
   group_updated,
+  // Community of practice (contract "Community of practice"; docs/community.md).
+  question_asked,
+  question_answered,
+  question_reopened,
+  library_added,
+  library_updated,
+  library_removed,
+  kudos,
+  poll,
+  poll_voted,
+  poll_closed,
+  quiz_started,
+  quiz_question,
+  quiz_question_closed,
+  quiz_finished,
 };
 
 std::string_view to_string(event_kind k) noexcept;
