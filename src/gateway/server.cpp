@@ -16,6 +16,7 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <atomic>
 #include <condition_variable>
 #include <spdlog/spdlog.h>
 #include <thread>
@@ -134,6 +135,7 @@ class server::impl {
     do_accept();
     if (metrics_acceptor_.is_open()) do_accept_metrics();
     asio::post(acceptor_.get_executor(), [this] { sweep_attachments(); });
+    asio::post(acceptor_.get_executor(), [this] { run_clock_tick(); });
     for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
     return port_;
   }
@@ -195,6 +197,27 @@ class server::impl {
     });
   }
 
+  // What the server's own clock drives (a poll closing at its time, a quiz question's
+  // deadline): backend::tick() on the worker pool every 200 ms, never two at once. A tick with
+  // nothing due costs an in-memory check per timed service, no store access.
+  void run_clock_tick() {
+    if (!acceptor_.is_open()) return;  // stopping
+    if (!tick_running_.exchange(true)) {
+      bool posted = workers_.try_post("clock tick", [this] {
+        app_.backend.tick();
+        tick_running_ = false;
+      }, [this](error const& e) {
+        tick_running_ = false;
+        spdlog::warn("clock tick failed: {}", e.message);
+      });
+      if (!posted) tick_running_ = false;  // the worker pool is full: the next tick tries again
+    }
+    tick_timer_.expires_after(std::chrono::milliseconds(200));
+    tick_timer_.async_wait([this](beast::error_code ec) {
+      if (!ec) run_clock_tick();
+    });
+  }
+
   void request_stop() {
     std::lock_guard lock(mutex_);
     stop_requested_ = true;
@@ -216,6 +239,7 @@ class server::impl {
       acceptor_.close(ec);
       backoff_timer_.cancel();
       sweep_timer_.cancel();
+      tick_timer_.cancel();
     });
     asio::post(metrics_acceptor_.get_executor(), [this] {
       beast::error_code ec;
@@ -325,6 +349,8 @@ class server::impl {
   asio::steady_timer backoff_timer_;  // on the acceptor's strand
   asio::steady_timer sweep_timer_{acceptor_.get_executor()};  // attachments' orphan sweep, same strand
   unsigned minutes_since_sweep_ = 0;                          // acceptor's strand only
+  asio::steady_timer tick_timer_{acceptor_.get_executor()};   // run_clock_tick, same strand
+  std::atomic<bool> tick_running_{false};                     // a tick is queued or running
   int backoffs_in_episode_ = 0;       // acceptor's strand only
   std::chrono::steady_clock::time_point last_backoff_log_;
   std::shared_ptr<asio::ssl::context> tls_;  // set when serving HTTPS directly; acceptor's strand

@@ -52,6 +52,10 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 
+void backend::tick() {
+  // One line per timed service.
+}
+
 void backend::set_publisher(std::function<void(std::vector<event> const&)> publish) {
   writer_.set_publisher(std::move(publish));
 }

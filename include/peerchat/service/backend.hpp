@@ -61,6 +61,11 @@ class backend {
   service::direct direct;  // direct conversations (POST /direct)
   service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
 
+  // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
+  // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line
+  // to it, and must return at once, without touching the store, when nothing is due.
+  void tick();
+
   // Receives each committed batch's events, in commit order (on the writer thread).
   void set_publisher(std::function<void(std::vector<event> const&)> publish);
 
