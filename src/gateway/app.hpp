@@ -39,6 +39,8 @@ struct app {
 
   // Client frames other than sends, per user (all their connections): see limits.
   rate_limiter user_frames{clock, cfg.limits.user_frames_per_second, cfg.limits.user_frames_burst};
+  // History exports per user (GET /groups/{id}/export reads a whole group).
+  rate_limiter exports{clock, cfg.limits.exports_per_hour / 3600.0, cfg.limits.exports_burst, cfg.limits.limiter_keys};
 
   std::atomic<std::uint64_t> slow_consumer_closes{0};
   std::atomic<std::uint64_t> rate_limited_frames{0};

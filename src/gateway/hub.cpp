@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The in-process fan-out hub.
 #include "hub.hpp"
+#include "peerchat/protocol/wire.hpp"
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -125,7 +126,14 @@ void hub::read_marker(user_id u, group_id g, seq_t seq) {
 }
 
 void hub::broadcast_presence(user_id u, bool online) {
-  auto frame = frame_of({{"type", "presence"}, {"user_id", raw(u)}, {"online", online}});
+  to_peers(u, frame_of({{"type", "presence"}, {"user_id", raw(u)}, {"online", online}}));
+}
+
+void hub::user_updated(user const& u) {
+  to_peers(u.id, frame_of({{"type", "user_updated"}, {"user", protocol::public_profile_json(u)}}));
+}
+
+void hub::to_peers(user_id u, std::shared_ptr<const std::string> const& frame) {
   std::vector<std::shared_ptr<connection>> targets;
   {
     std::lock_guard lock(mutex_);

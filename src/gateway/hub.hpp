@@ -3,6 +3,7 @@
 #pragma once
 #include "connection.hpp"
 #include "peerchat/domain/event.hpp"
+#include "peerchat/domain/user.hpp"
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -38,6 +39,10 @@ class hub {
   // reader's id ({"type":"read","group_id","user_id","seq"}) for "seen by".
   void read_marker(user_id u, group_id g, seq_t seq);
 
+  // A profile changed (name, about line, picture): {"type":"user_updated","user":{…}} to
+  // everyone sharing a group with them, their own other devices included.
+  void user_updated(user const& u);
+
   bool is_member(group_id g, user_id u) const;
   bool is_online(user_id u) const;
   std::vector<group_id> groups_of(user_id u) const;
@@ -54,6 +59,8 @@ class hub {
 
  private:
   void broadcast_presence(user_id u, bool online);
+  // Sends an ephemeral frame to every connection of everyone sharing a group with u (u included).
+  void to_peers(user_id u, std::shared_ptr<const std::string> const& frame);
   // Appends the connections of every member of g to out. Requires mutex_.
   void collect_members(group_id g, std::vector<std::shared_ptr<connection>>& out) const;
 

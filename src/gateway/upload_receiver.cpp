@@ -83,6 +83,7 @@ void upload_receiver<Stream>::complete() {
   beast::get_lowest_layer(stream_).expires_never();  // the media worker takes its time; the answer renews it
   if (ticket_.avatar) {
     app_.backend.avatars.finish_upload(ticket_.who, ticket_.slot, [self = shared_from_this()](result<user> r) {
+      if (r) self->app_.hub.user_updated(*r);
       asio::post(self->stream_.get_executor(), [self, r = std::move(r)] {
         http_response res = r ? json_response(self->version_, 200, protocol::to_json(*r).dump())
                               : error_response(self->version_, r.error());

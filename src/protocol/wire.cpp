@@ -20,6 +20,13 @@ ojson to_json(user const& u) {
   return out;
 }
 
+ojson public_profile_json(user const& u) {
+  ojson out{{"user_id", raw(u.id)}, {"username", u.username}, {"display_name", u.display_name}, {"about", u.about},
+            {"avatar", u.has_avatar()}};
+  if (u.has_avatar()) out["avatar_at"] = u.avatar_at;
+  return out;
+}
+
 ojson to_json(group_summary const& g) {
   ojson out{{"id", raw(g.group.id)},           {"name", g.group.name},
           {"topic", g.group.topic},          {"role", to_string(g.role)},

@@ -14,6 +14,8 @@ constexpr char direct_block_sql[] =
     "SELECT b.blocker_id, u.display_name FROM memberships o JOIN users u ON u.id = o.user_id "
     "JOIN blocks b ON (b.blocker_id = o.user_id AND b.blocked_id = ?2) OR (b.blocker_id = ?2 AND b.blocked_id = o.user_id) "
     "WHERE o.group_id = ?1 AND o.user_id <> ?2 ORDER BY b.blocker_id = ?2";
+// A direct conversation keeps its two members until one of them deletes their account.
+constexpr char direct_peer_left_sql[] = "SELECT count(*) < 2 FROM memberships WHERE group_id = ?1";
 // Groups, direct conversations included: a block is how to stop someone one talks to.
 constexpr char share_any_sql[] =
     "SELECT 1 FROM memberships a JOIN memberships b ON b.group_id = a.group_id AND b.user_id = ?2 "
@@ -48,6 +50,12 @@ result<role> require_sender(store::database& db, group_id g, user_id u) {
   bool is_direct = st.text_view(1) == "direct";
   st.reset();
   if (!is_direct) return r;
+  auto& left = db.prepare(direct_peer_left_sql).bind(1, raw(g));
+  left.step();
+  bool peer_gone = left.int64(0) != 0;
+  left.reset();
+  // The history stays readable; nobody would ever read what is written here.
+  if (peer_gone) return make_error(errc::forbidden, "this person deleted their account; the conversation can be read but not written to");
   auto& b = db.prepare(direct_block_sql).bind(1, raw(g)).bind(2, raw(u));
   if (!b.step()) return r;
   // Ordered so that "they blocked you" comes first when both blocked each other.

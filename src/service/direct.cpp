@@ -33,6 +33,8 @@ result<role> require_member_of_group(store::database& db, group_id g, user_id u,
 result<direct_opened> direct::open(principal const& who, user_id other) {
   user_id me = who.user.id;
   if (other == me) return make_error(errc::bad_request, "a direct conversation needs someone else");
+  if (auto spent = open_limit_.spend(std::to_string(raw(me)), "too many direct conversations opened; try again shortly"); !spent)
+    return spent.error();
   millis_t now = ctx_.clock.now();
   return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<direct_opened> {
     // One answer for "no such user" and "nobody you know": a stranger learns nothing.

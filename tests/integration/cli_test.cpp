@@ -32,6 +32,39 @@ TEST(cli_test, CreateUserWorksWhileTheServerRuns) {
   EXPECT_STATUS(me, 200);
 }
 
+// A forgotten password on a server whose only admin is the one locked out: the self-hoster
+// runs `peerchat admin reset-link` beside the running server and hands the link over.
+TEST(cli_test, ResetLinkWorksWhileTheServerRunsAndOnlyOnce) {
+  test_server srv;
+  srv.create_user("alice", true);
+  srv.start();
+  auto old_token = srv.token("alice");
+  auto r = run_process({peerchat_binary(), "admin", "reset-link", "--data-dir", srv.data_dir().string(), "--username",
+                        "alice", "--public-url", "https://chat.example.org"},
+                       "");
+  ASSERT_EQ(r.exit_code, 0) << r.output;
+  auto at = r.output.find("https://chat.example.org/reset/");
+  ASSERT_NE(at, std::string::npos) << r.output;
+  auto code_start = at + std::string("https://chat.example.org/reset/").size();
+  auto code = r.output.substr(code_start, r.output.find_first_of(" \n", code_start) - code_start);
+  ASSERT_FALSE(code.empty()) << r.output;
+
+  auto used = srv.http().post(test_server::api("/account/reset/" + code), {{"new_password", "a-brand-new-password"}});
+  ASSERT_STATUS(used, 201);
+  EXPECT_EQ(used.json()["user"].value("username", ""), "alice");
+  EXPECT_ERROR(srv.http().get(test_server::api("/me"), old_token), 401, "unauthorized") << "every old session ended";
+  auto login = srv.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", "a-brand-new-password"}});
+  EXPECT_STATUS(login, 201);
+  auto again = srv.http().post(test_server::api("/account/reset/" + code), {{"new_password", "yet-another-password"}});
+  EXPECT_EQ(again.status, 404) << "one use only: " << again;
+
+  auto nobody = run_process({peerchat_binary(), "admin", "reset-link", "--data-dir", srv.data_dir().string(), "--username",
+                             "nobody"},
+                            "");
+  EXPECT_NE(nobody.exit_code, 0);
+  EXPECT_NE(nobody.output.find("no user named"), std::string::npos) << nobody.output;
+}
+
 TEST(cli_test, CreateUserRefusesBadInputWithANonZeroExit) {
   temp_dir dir;
   ASSERT_EQ(create_user(dir.path(), "alice", "alice-password-1\n").exit_code, 0);

@@ -251,6 +251,43 @@ TEST_F(direct_test, ABlockedUserCanNeitherStartNorSend) {
   EXPECT_EQ(ack2->value("group_id", std::int64_t{0}), g);
 }
 
+// When one side deletes their account the other keeps the conversation to read, with the
+// peer shown as "Deleted user"; a send gets a plain 403 rather than going to nobody.
+TEST_F(direct_test, AConversationWhosePeerDeletedTheirAccountIsReadOnly) {
+  auto g = conversation("bob", "carol");
+  ASSERT_STATUS(post_message("bob", g, "see you at the workshop", "b1"), 201);
+  ASSERT_STATUS(srv.http().del(test_server::api("/admin/users/" + std::to_string(srv.id("bob"))), srv.token("alice")), 204);
+
+  auto entry = listed("carol", g);
+  ASSERT_FALSE(entry.is_null()) << "carol keeps the conversation";
+  EXPECT_EQ(entry["peer"].value("deleted", false), true) << entry;
+  EXPECT_EQ(entry["peer"].value("display_name", ""), "Deleted user") << entry;
+  auto history = srv.http().get(dm(g, "/messages"), srv.token("carol"));
+  ASSERT_STATUS(history, 200);
+  EXPECT_EQ(history.json()["messages"].size(), 1u) << "the history stays readable";
+
+  auto send = post_message("carol", g, "are you there?", "c1");
+  EXPECT_ERROR(send, 403, "forbidden");
+  EXPECT_NE(send.json()["error"].value("message", "").find("deleted their account"), std::string::npos) << send;
+  EXPECT_STATUS(post_message("carol", coaches, "groups go on", "c2"), 201);
+}
+
+// Opening conversations spends a per-user budget: a burst of 20, then 429 with Retry-After.
+TEST_F(direct_test, StartingIsRateLimitedPerUser) {
+  int ok = 0;
+  for (int i = 0; i < 40 && ok <= 20; ++i) {
+    auto r = start("bob", srv.id("carol"));
+    if (!is_2xx(r.status)) {
+      EXPECT_ERROR(r, 429, "rate_limited");
+      EXPECT_FALSE(r.header("Retry-After").empty()) << r;
+      break;
+    }
+    ++ok;
+  }
+  EXPECT_EQ(ok, 20);
+  EXPECT_STATUS(start("carol", srv.id("bob")), 200) << "carol's budget is her own";
+}
+
 TEST_F(direct_test, ABlockBeforeAnyConversationStopsItsStart) {
   EXPECT_STATUS(srv.http().put(block_path("carol"), srv.token("bob")), 204);
   EXPECT_ERROR(start("carol", srv.id("bob")), 403, "forbidden");

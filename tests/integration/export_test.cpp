@@ -151,6 +151,23 @@ TEST_F(export_test, EitherPersonExportsTheirDirectConversation) {
   EXPECT_ERROR(srv.http().get(export_path(g, "json"), srv.token("alice")), 404, "not_found");
 }
 
+// Each export reads a whole group: a user gets a burst of them, then 429 with Retry-After.
+TEST_F(export_test, ExportsAreRateLimitedPerUser) {
+  auto g = srv.create_group("alice", "small");
+  int ok = 0;
+  for (int i = 0; i < 30 && ok <= 10; ++i) {
+    auto r = srv.http().get(export_path(g, "json"), srv.token("alice"));
+    if (r.status != 200) {
+      EXPECT_ERROR(r, 429, "rate_limited");
+      EXPECT_FALSE(r.header("Retry-After").empty()) << r;
+      break;
+    }
+    ++ok;
+  }
+  EXPECT_EQ(ok, 10) << "the default burst is 10 exports";
+  EXPECT_STATUS(srv.http().get(export_path(g, "json"), srv.token("bob")), 404) << "others' budgets are their own";
+}
+
 TEST_F(export_test, AnEmptyGroupExportsAnEmptyList) {
   auto g = srv.create_group("alice", "Quiet Room!");
   auto r = srv.http().get(export_path(g, "json"), srv.token("alice"));

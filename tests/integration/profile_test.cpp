@@ -119,6 +119,36 @@ TEST_F(profile_test, ANewNameAndAboutShowInMeAndToTheGroupsMembers) {
   EXPECT_STATUS(patch_me("bob", json::object()), 200) << "nothing to change is fine";
 }
 
+// Names are shown as they are now: open sockets learn a new name, about line or picture at
+// once, without reloading the member list; someone sharing no group learns nothing.
+TEST_F(profile_test, ProfileChangesReachThoseSharingAGroupLiveAndNobodyElse) {
+  auto carol = srv.connect("carol");
+  auto dave = srv.connect("dave");
+  ASSERT_STATUS(patch_me("bob", {{"display_name", "Robert"}, {"about", "Implementer, Denver"}}), 200);
+  auto is_update = [](json const& f) { return f.value("type", "") == "user_updated"; };
+  auto frame = carol->read_until(is_update, 5s);
+  ASSERT_TRUE(frame) << "carol shares a group with bob";
+  json const& u = (*frame)["user"];
+  EXPECT_EQ(u["user_id"], srv.id("bob"));
+  EXPECT_EQ(u["display_name"], "Robert");
+  EXPECT_EQ(u["about"], "Implementer, Denver");
+  EXPECT_EQ(u["avatar"], false);
+  EXPECT_EQ(keys_of(u), (std::vector<std::string>{"about", "avatar", "display_name", "user_id", "username"}))
+      << "nothing private (is_admin) goes out";
+
+  ASSERT_STATUS(put_avatar("bob", read_file(fixtures.path() / "gps.jpg")), 200);
+  frame = carol->read_until(is_update, 5s);
+  ASSERT_TRUE(frame) << "a new picture is announced";
+  EXPECT_EQ((*frame)["user"]["avatar"], true);
+  EXPECT_TRUE((*frame)["user"].contains("avatar_at"));
+  ASSERT_STATUS(srv.http().del(test_server::api("/me/avatar"), srv.token("bob")), 204);
+  frame = carol->read_until(is_update, 5s);
+  ASSERT_TRUE(frame) << "a removed picture is announced";
+  EXPECT_EQ((*frame)["user"]["avatar"], false);
+
+  for (auto const& f : frames_before_pong(*dave)) EXPECT_FALSE(is_update(f)) << "dave shares no group with bob: " << f;
+}
+
 TEST_F(profile_test, BadProfileInputIsABadRequestAndChangesNothing) {
   for (json const& bad : {json{{"display_name", ""}}, json{{"display_name", "   "}}, json{{"display_name", repeat("x", 65)}},
                           json{{"display_name", "Bob\x07"}}, json{{"display_name", 5}}, json{{"about", repeat("é", 141)}},

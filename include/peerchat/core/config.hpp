@@ -44,6 +44,12 @@ struct limits {
   // (each pays an Argon2id hash; a family behind one home router joins well within 20).
   double accept_per_minute = 10;
   double accept_burst = 20;
+  // Direct conversations started or opened (POST /direct), per user: a click on "Message".
+  double direct_per_minute = 20;
+  double direct_burst = 20;
+  // History exports, per user: each reads a whole group, so a handful an hour.
+  double exports_per_hour = 20;
+  double exports_burst = 10;
   // The most keys any one rate-limiter table keeps (ids, usernames, addresses); about 200
   // bytes each, so 10 000 keys are ~2 MB per table however many names a client makes up.
   std::size_t limiter_keys = 10'000;

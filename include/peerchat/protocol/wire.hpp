@@ -17,6 +17,9 @@ using ojson = nlohmann::ordered_json;
 // {"error":{"code","message"[, "retry_after_ms"]}}
 std::string error_body(error const& e);
 ojson to_json(user const& u);
+// What others may see of a user (the user_updated frame): {user_id, username, display_name,
+// about, avatar, avatar_at?}; never is_admin.
+ojson public_profile_json(user const& u);
 ojson to_json(group_summary const& g);
 ojson to_json(group_detail const& g);
 ojson to_json(member const& m);

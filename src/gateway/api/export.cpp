@@ -15,6 +15,7 @@ api_reply get_export(call& c) {
     // A direct conversation has no owners: either of its two people may keep a copy.
     if (d->summary.group.kind != "direct" && !can_manage(d->summary.role))
       return error_reply(errc::forbidden, "only the group's owners and admins may export it");
+    TRY(spent, c.a.exports.spend(std::to_string(raw(who.user.id)), "too many exports; try again later"));
     auto source = std::make_shared<history_export>(c.a, who, std::move(*d),
                                                    format == "json" ? export_format::json : export_format::html,
                                                    c.a.clock.now());

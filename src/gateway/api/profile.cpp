@@ -23,12 +23,16 @@ api_reply patch_me(call& c) {
   TRY(about, protocol::optional_string(*body, "about"));
   auto as_view = [](std::optional<std::string> const& s) { return s ? std::optional<std::string_view>(*s) : std::nullopt; };
   TRY(updated, c.a.backend.profiles.update(who->user.id, as_view(*name), as_view(*about)));
+  c.a.hub.user_updated(*updated);
   return json_reply(200, protocol::to_json(*updated));
 }
 
 api_reply delete_avatar(call& c) {
   TRY(who, c.auth());
   TRY(r, c.a.backend.avatars.remove(who->user));
+  user without = who->user;
+  without.avatar_at = 0;
+  c.a.hub.user_updated(without);
   return no_content();
 }
 
