@@ -343,12 +343,22 @@ result<download> attachments::open(user const& who, std::string_view id, bool th
 }
 
 void attachments::erase_unused_files(std::vector<std::string> const& hashes) {
-  if (hashes.empty()) return;
+  if (hashes.empty() || erase_now(hashes)) return;
+  // A backup held the erasure off (or the writer refused it): the rows are gone already, so
+  // the next sweep erases these files.
+  std::lock_guard lock(postponed_mutex_);
+  postponed_.insert(hashes.begin(), hashes.end());
+}
+
+bool attachments::erase_now(std::vector<std::string> const& hashes) {
+  bool pinned = false;
   auto r = ctx_.writer.call([&](store::database& db, store::event_list&) -> result<void> {
-    // While `peerchat backup` copies the files its snapshot lists, none is erased: the rows
-    // are gone already, so the sweep's pass over files no row names erases them later.
+    // While `peerchat backup` copies the files its snapshot lists, none is erased.
     store::backup_pin pin(files_.root(), store::backup_pin::mode::erase);
-    if (!pin.held()) return {};
+    if (!pin.held()) {
+      pinned = true;
+      return {};
+    }
     for (auto const& hash : hashes) {
       auto& st = db.prepare(file_known_sql).bind(1, hash);
       bool known = st.step();
@@ -357,8 +367,8 @@ void attachments::erase_unused_files(std::vector<std::string> const& hashes) {
     }
     return {};
   });
-  // Not fatal: the sweep erases what has no row after an hour.
   if (!r) spdlog::warn("attachments: erasing {} unused file(s) failed: {}", hashes.size(), r.error().message);
+  return r && !pinned;
 }
 
 std::size_t attachments::sweep() {
@@ -381,6 +391,12 @@ std::size_t attachments::sweep() {
     spdlog::warn("attachments: the sweep could not remove old uploads: {}", removed.error().message);
     return 0;
   }
+  {
+    // Files whose erasure a backup held off: their rows went with a delete or a sweep.
+    std::lock_guard lock(postponed_mutex_);
+    unused.insert(unused.end(), postponed_.begin(), postponed_.end());
+    postponed_.clear();
+  }
   erase_unused_files(unused);
 
   // Bodies of uploads that never finished (a crash mid-upload) and prepared copies left behind.
@@ -393,7 +409,7 @@ std::size_t attachments::sweep() {
   for (auto& hash : files_.list())
     if (older_than(files_.path_of(hash), std::chrono::duration_cast<std::chrono::seconds>(unreferenced_file_grace)))
       stale.push_back(std::move(hash));
-  erase_unused_files(stale);
+  if (!stale.empty()) erase_now(stale);  // not kept when held off: the next sweep lists them again
   if (*removed > 0) spdlog::info("attachments: removed {} upload(s) never attached", *removed);
   return *removed;
 }

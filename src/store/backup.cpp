@@ -155,6 +155,7 @@ std::string restore(std::filesystem::path const& from, std::filesystem::path con
     if (is_sqlite_file(from)) {  // a backup from before attachments: the database alone
       fs::copy_file(from, tmp, fs::copy_options::overwrite_existing);
       fs::create_directory(files_tmp);
+      fs::permissions(files_tmp, fs::perms::owner_all);  // as file_store makes it: owner only
     } else {
       unpack_archive(from, tmp, files_tmp);
     }

@@ -6,6 +6,7 @@
 #include "fixture.hpp"
 #include "peerchat/protocol/wire.hpp"
 #include "peerchat/service/attachments.hpp"
+#include "peerchat/store/backup_pin.hpp"
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -361,6 +362,21 @@ TEST_F(Attachments, AnUnattachedUploadOfTheSameBytesKeepsTheFileOfADeletedMessag
   ASSERT_OK(messages().remove(bob.user, coaches, seq));
   EXPECT_TRUE(stored(sha_of(pending.id)));
   EXPECT_OK(send_with(bob, coaches, "", {pending.id}));
+}
+
+TEST_F(Attachments, AFileADeleteCouldNotEraseDuringABackupGoesWithTheNextSweep) {
+  auto chart = must(upload(bob, coaches, "chart.txt", "1. Sales"));  // placed just now: no hour old
+  std::string chart_sha = sha_of(chart.id);
+  seq_t seq = must(send_with(bob, coaches, "", {chart.id})).message.seq;
+  {
+    // `peerchat backup` copying files: its snapshot may list this one, so it stays meanwhile.
+    store::backup_pin backup(attachments().files().root(), store::backup_pin::mode::backup);
+    ASSERT_OK(messages().remove(bob.user, coaches, seq));
+    EXPECT_TRUE(stored(chart_sha));
+  }
+  EXPECT_EQ(query_int("SELECT COUNT(*) FROM attachment_files"), 0);  // the rows went with the delete
+  attachments().sweep();
+  EXPECT_FALSE(stored(chart_sha)) << "the next sweep erases it, not only once it is an hour old";
 }
 
 // ---- the sweep -----------------------------------------------------------------------------

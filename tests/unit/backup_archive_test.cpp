@@ -221,6 +221,7 @@ TEST(backup_archive, a_plain_database_from_before_archives_still_restores) {
   EXPECT_FALSE(store::restore(plain, fresh).empty());
   EXPECT_TRUE(fs::exists(store::database_file(fresh)));
   EXPECT_TRUE(fs::is_directory(fresh / "attachments"));
+  EXPECT_EQ(fs::status(fresh / "attachments").permissions(), fs::perms::owner_all) << "0700 before any server starts";
 }
 
 TEST(backup_archive, erasing_waits_for_no_backup_a_backup_pin_holds_files_in_place) {

@@ -24,6 +24,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <thread>
@@ -81,6 +82,8 @@ class attachments {
   result<download> open(user const& who, std::string_view id, bool thumb);
 
   // Erases the files of these hashes unless a row still uses them (after a delete commits).
+  // While `peerchat backup` copies files (store/backup_pin.hpp) nothing is erased: the hashes
+  // are kept and the next sweep() erases them (the rows are gone already).
   void erase_unused_files(std::vector<std::string> const& hashes);
 
   // Removes uploads never attached for orphan_after (by the context's clock), temporary
@@ -111,6 +114,9 @@ class attachments {
                     std::function<void(result<attachment_info>)> done);
   // Counts the upload, runs its answer, and lets the destructor know when the last is done.
   void finished(bool accepted, std::function<void()> const& answer);
+  // One writer job erasing the files of these hashes that no row names; false when a backup
+  // held it off (backup_pin) or the writer refused it, and nothing was erased.
+  bool erase_now(std::vector<std::string> const& hashes);
 
   context& ctx_;
   store::file_store files_;
@@ -125,6 +131,9 @@ class attachments {
   std::size_t in_flight_ = 0;  // guarded by mutex_: uploads queued or working, until `done` ran
   std::condition_variable idle_;
   std::vector<std::thread> workers_;
+
+  std::mutex postponed_mutex_;
+  std::set<std::string> postponed_;  // guarded by postponed_mutex_: erasures a backup held off
 };
 
 }  // namespace peerchat::service
