@@ -173,6 +173,8 @@ std::vector<dispatcher::job> dispatcher::plan(event const& e) {
     msg.sender = user_id{sender.value("user_id", std::int64_t{0})};
     msg.sender_name = sender.value("display_name", std::string());
     msg.body = wire.value("body", std::string());
+    // A photo or a voice note alone still says what it is.
+    if (auto files = wire.find("attachments"); msg.body.empty() && files != wire.end()) msg.body = attachments_summary(*files);
     std::vector<user_id> mentioned;  // `mentions` (issue 11); absent on older events
     if (auto it = wire.find("mentions"); it != wire.end() && it->is_array())
       for (auto const& m : *it)

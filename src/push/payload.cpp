@@ -47,4 +47,23 @@ std::string deletion_payload_json(group_id g, seq_t seq) {
   return dump({{"type", "message_deleted"}, {"group_id", raw(g)}, {"seq", seq}});
 }
 
+std::string attachments_summary(nlohmann::json const& attachments) {
+  if (!attachments.is_array() || attachments.empty()) return {};
+  auto mime_of = [](nlohmann::json const& a) { return a.is_object() ? a.value("mime", std::string()) : std::string(); };
+  auto all = [&](std::string_view prefix) {
+    for (auto const& a : attachments)
+      if (!mime_of(a).starts_with(prefix)) return false;
+    return true;
+  };
+  std::size_t n = attachments.size();
+  if (all("image/")) return n == 1 ? "📷 Photo" : "📷 " + std::to_string(n) + " photos";
+  if (n == 1 && all("audio/")) return "🎤 Voice note";
+  if (n == 1 && all("video/")) return "🎬 Video";
+  if (n == 1) {
+    auto name = attachments[0].is_object() ? attachments[0].value("name", std::string()) : std::string();
+    return "📎 " + (name.empty() ? std::string("File") : name);
+  }
+  return "📎 " + std::to_string(n) + " files";
+}
+
 }  // namespace peerchat::push

@@ -10,6 +10,7 @@
 #include "peerchat/push/encryption.hpp"
 #include "peerchat/push/payload.hpp"
 #include <atomic>
+#include <map>
 
 namespace peerchat::unit {
 namespace {
@@ -133,6 +134,35 @@ TEST_F(PushDispatcher, EveryPayloadHasOneSizeAndLongBodiesAreTruncated) {
   std::string body = longp["body"];
   EXPECT_GT(body.size(), 1000u);
   EXPECT_TRUE(long_body.starts_with(body));  // cut on a character boundary (parse succeeded)
+}
+
+TEST_F(PushDispatcher, AMessageOfAttachmentsOnlySaysWhatItCarries) {
+  push_test_server server([](std::size_t, pushed const&) { return push_answer{201}; });
+  auto d = make(server);
+  auto with_files = [](seq_t seq, json files) {
+    auto e = message_event(seq, carol, "");
+    auto w = json::parse(*e.wire);
+    w["attachments"] = std::move(files);
+    e.wire = std::make_shared<std::string const>(w.dump());
+    return e;
+  };
+  json photo{{"id", "a"}, {"name", "board.jpg"}, {"mime", "image/jpeg"}};
+  json voice{{"id", "b"}, {"name", "voice.webm"}, {"mime", "audio/webm"}};
+  json pdf{{"id", "c"}, {"name", "template.pdf"}, {"mime", "application/pdf"}};
+  d->enqueue({with_files(5, json::array({photo})), with_files(6, json::array({photo, photo})),
+              with_files(7, json::array({voice})), with_files(8, json::array({pdf})),
+              with_files(9, json::array({photo, pdf}))});
+  ASSERT_TRUE(server.wait_for(5));
+  std::map<std::int64_t, std::string> bodies;
+  for (auto const& got : server.received()) {
+    auto p = bob_phone.open(got);
+    bodies[p["seq"].get<std::int64_t>()] = p["body"].get<std::string>();
+  }
+  EXPECT_EQ(bodies[5], "📷 Photo");
+  EXPECT_EQ(bodies[6], "📷 2 photos");
+  EXPECT_EQ(bodies[7], "🎤 Voice note");
+  EXPECT_EQ(bodies[8], "📎 template.pdf");
+  EXPECT_EQ(bodies[9], "📎 2 files");
 }
 
 TEST_F(PushDispatcher, MinimalContentCarriesOnlyIds) {

@@ -3,6 +3,7 @@
 #pragma once
 #include "peerchat/core/ids.hpp"
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 
@@ -32,6 +33,11 @@ std::string message_payload_json(message_payload const& p, bool minimal);
 
 // {"type":"message_deleted","group_id","seq"}: the service worker closes that notification.
 std::string deletion_payload_json(group_id g, seq_t seq);
+
+// What a notification says for a message of attachments only (its `attachments` array):
+// "📷 Photo", "📷 3 photos", "🎤 Voice note", "🎬 Video", "📎 report.pdf", "📎 4 files".
+// Empty when the list is empty or not a list.
+std::string attachments_summary(nlohmann::json const& attachments);
 
 // The longest prefix of `s` of at most `max` bytes that ends on a UTF-8 character boundary.
 std::string_view utf8_prefix(std::string_view s, std::size_t max);
