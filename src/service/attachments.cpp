@@ -84,6 +84,10 @@ attachments::attachments(context& ctx)
       upload_limit_(ctx.clock, ctx.config.attachments.uploads_per_minute / 60.0, ctx.config.attachments.uploads_burst,
                     ctx.config.limits.limiter_keys) {
   media::init();
+  // The lock file `peerchat backup` shares is made now, by the server's own user: made first
+  // by a backup run as another user (root in `docker exec`), the server could not open it and
+  // would never erase a file again.
+  { store::backup_pin make_lock_file(files_.root(), store::backup_pin::mode::erase); }
   int n = std::max(1, ctx.config.attachments.media_workers);
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { media_worker(); });
 }
