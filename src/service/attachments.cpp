@@ -222,9 +222,11 @@ void attachments::process(user const& who, upload_slot const& slot,
     p.size = fs::file_size(p.media.file);
     if (p.size > settings.max_bytes) return fail(too_large(settings.max_bytes));
     p.sha256 = store::sha256_of_file(p.media.file);
+    store::file_store::flush(p.media.file);  // here, not on the writer thread (store_upload)
     if (p.media.thumb) {
       p.thumb_size = fs::file_size(*p.media.thumb);
       p.thumb_sha256 = store::sha256_of_file(*p.media.thumb);
+      store::file_store::flush(*p.media.thumb);
     }
   } catch (std::exception const& ex) {
     spdlog::error("attachments: preparing an upload failed: {}", ex.what());

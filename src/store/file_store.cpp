@@ -72,6 +72,8 @@ fs::path file_store::new_upload_file() const {
   throw std::runtime_error("cannot find a free upload file name in " + uploads_.string());
 }
 
+void file_store::flush(fs::path const& file) { sync_path(file, O_RDONLY); }
+
 void file_store::place(fs::path const& file, std::string_view sha256_hex) const {
   auto target = path_of(sha256_hex);
   std::error_code ec;

@@ -29,6 +29,11 @@ class file_store {
   std::filesystem::path new_upload_file() const;
   std::filesystem::path const& uploads_dir() const noexcept { return uploads_; }
 
+  // Writes `file`'s data to disk (fsync). Done before place(), off the store's writer thread:
+  // place() runs inside the writer's transaction, and an fsync of megabytes there would hold
+  // up every message committed with it; after this, place()'s own fsync finds nothing to write.
+  static void flush(std::filesystem::path const& file);
+
   // Moves `file` into the store under `sha256_hex` (rename; the hash must be of its bytes).
   // When the store already has those bytes, `file` is removed and the stored copy kept.
   void place(std::filesystem::path const& file, std::string_view sha256_hex) const;
