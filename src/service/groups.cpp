@@ -17,9 +17,10 @@ constexpr char summary_sql[] =
     "     AND x.sender_id <> m.user_id AND x.deleted = 0), m.notify_level, m.muted_until, "
     "  g.kind, pu.id, pu.username, pu.display_name, pu.deleted_at IS NOT NULL "
     "FROM memberships m JOIN groups g ON g.id = m.group_id "
-    // A direct conversation's other member (the join is empty for every other group).
-    "LEFT JOIN memberships pm ON g.kind = 'direct' AND pm.group_id = g.id AND pm.user_id <> m.user_id "
-    "LEFT JOIN users pu ON pu.id = pm.user_id "
+    // A direct conversation's other person, from its pair: still named ("Deleted user") after
+    // they deleted their account and left (the join is empty for every other group).
+    "LEFT JOIN direct_pairs dp ON g.kind = 'direct' AND dp.group_id = g.id "
+    "LEFT JOIN users pu ON pu.id = CASE dp.user_low WHEN m.user_id THEN dp.user_high ELSE dp.user_low END "
     "WHERE m.user_id = ?1";
 // A member with the profile others see (about, whether and since when they have an avatar).
 constexpr char member_columns[] =

@@ -52,7 +52,7 @@ TEST(cli_test, ResetLinkWorksWhileTheServerRunsAndOnlyOnce) {
   auto used = srv.http().post(test_server::api("/account/reset/" + code), {{"new_password", "a-brand-new-password"}});
   ASSERT_STATUS(used, 201);
   EXPECT_EQ(used.json()["user"].value("username", ""), "alice");
-  EXPECT_ERROR(srv.http().get(test_server::api("/me"), old_token), 401, "unauthorized") << "every old session ended";
+  EXPECT_ERROR(srv.http().get(test_server::api("/me"), old_token), 401, "unauthorized");  // every old session ended
   auto login = srv.http().post(test_server::api("/sessions"), {{"username", "alice"}, {"password", "a-brand-new-password"}});
   EXPECT_STATUS(login, 201);
   auto again = srv.http().post(test_server::api("/account/reset/" + code), {{"new_password", "yet-another-password"}});
