@@ -90,8 +90,8 @@ test('a live quiz from the builder to the podium, host on a desktop and two phon
   await carol.getByText('Answer locked in').waitFor(WAIT);
 
   // At the deadline: the right answer, the counts, the leaderboard.
-  await bob.getByText(/Right! \+\d+ points/).waitFor(WAIT);
-  await carol.getByText('Not this time.').waitFor(WAIT);
+  await bob.locator('.quiz-verdict', { hasText: /Right! \+\d+ points/ }).waitFor(WAIT);
+  await carol.locator('.quiz-verdict', { hasText: 'Not this time.' }).waitFor(WAIT);
   await alice.getByRole('button', { name: 'Next question' }).waitFor(WAIT);
   await expectAccessible(bob, 'quiz results (phone)');
   await expectAccessible(alice, 'quiz results (desktop)');
@@ -106,7 +106,7 @@ test('a live quiz from the builder to the podium, host on a desktop and two phon
   await right2(carol).tap();
   await right2(bob).waitFor(WAIT);
   await right2(bob).tap();
-  await carol.getByText(/Right! \+\d+ points/).waitFor(WAIT);
+  await carol.locator('.quiz-verdict', { hasText: /Right! \+\d+ points/ }).waitFor(WAIT);
 
   // The podium.
   await alice.getByRole('button', { name: 'Show the podium' }).click();
