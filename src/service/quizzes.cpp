@@ -433,6 +433,7 @@ result<quiz_answer_ack> quizzes::answer(user const& who, std::int64_t quiz_id, i
     auto q = load_quiz(db, quiz_id);
     if (!q || q->state == "draft") return make_error(errc::not_found, "no such quiz");
     if (auto r = require_member(db, q->group, who.id); !r) return make_error(errc::not_found, "no such quiz");
+    if (q->host == who.id) return make_error(errc::forbidden, "the host knows the answers and does not play");
     if (q->state != "question" || index != q->index || now >= q->deadline.value_or(0))
       return make_error(errc::conflict, "too late: this question has closed");
     auto& joined = db.prepare("SELECT joined_at FROM memberships WHERE group_id = ?1 AND user_id = ?2").bind(1, raw(q->group)).bind(2, raw(who.id));

@@ -11,11 +11,19 @@ import { toast } from './panels.js';
 import { state } from './state.js';
 
 let gateway = null;
+let invalidate = () => {};
 let play = null;            // the open play screen: {gid, quiz, dlg, body, status, deadline, timer, view}
 const running = new Map();  // group id → id of its running quiz (from frames and lists)
 const syncing = new Set();  // quiz ids with a GET in flight
 
 const LETTERS = ['A', 'B', 'C', 'D', 'E', 'F'];
+/** Records which quiz runs in a group; the header's Quiz button shows "live" while one does. */
+function setRunning(gid, quizId) {
+  if ((running.get(gid) ?? null) === (quizId ?? null)) return;
+  if (quizId == null) running.delete(gid); else running.set(gid, quizId);
+  invalidate('conv');
+}
+
 const quizPath = (gid, id = '') => `/groups/${encodeURIComponent(gid)}/quizzes${id === '' ? '' : `/${id}`}`;
 
 // ---------------------------------------------------------------------------------------------
@@ -273,7 +281,7 @@ function renderPodium(view) {
     h('span', { class: 'quiz-podium-name' }, lb[i].display_name || `User ${lb[i].user_id}`),
     h('span', { class: 'quiz-podium-score' }, `${lb[i].score} points`),
     h('span', { class: 'quiz-podium-block' }, ['1st', '2nd', '3rd'][i])));
-  play.status.textContent = `You scored ${view.my_score} points.`;
+  play.status.textContent = isHost(view) ? 'Thanks for hosting!' : `You scored ${view.my_score} points.`;
   return [
     h('h3', { class: 'quiz-podium-title' }, 'Podium'),
     lb.length ? h('ol', { class: 'quiz-podium', 'aria-label': 'Podium' }, places) : h('p', null, 'Nobody answered.'),
@@ -304,8 +312,7 @@ function render(view) {
     try { await request('POST', `${quizPath(play.gid, view.id)}/start`); } catch (err) { toast(err.message, 'error'); }
   } }, 'Start') : null];
   clear(play.body).append(...parts.flat().filter(Boolean));
-  if (view.state === 'finished' || view.state === 'draft') running.delete(play.gid);
-  else running.set(play.gid, view.id);
+  setRunning(play.gid, view.state === 'finished' || view.state === 'draft' ? null : view.id);
 }
 
 function onFrame(f) {
@@ -320,8 +327,7 @@ function onFrame(f) {
     return;
   }
   if (f.type !== 'event' || !String(f.kind).startsWith('quiz_')) return;
-  if (f.kind === 'quiz_finished') running.delete(f.group_id);
-  else running.set(f.group_id, f.quiz_id);
+  setRunning(f.group_id, f.kind === 'quiz_finished' ? null : f.quiz_id);
   if (play && play.quiz === f.quiz_id) {
     // Count down at once from the event, then re-sync with GET: a replayed event's remaining_ms is old.
     if (f.kind === 'quiz_question' && play.view) {
@@ -341,8 +347,8 @@ async function onRoute(gid) {
   try {
     const res = await request('GET', `${quizPath(gid)}?limit=5`);
     const live = (res.quizzes || []).find((q) => q.state === 'question' || q.state === 'results');
+    setRunning(gid, live ? live.id : null);
     if (live) {
-      running.set(gid, live.id);
       if (state.route.groupId === gid && !play) openPlay(gid, live.id);  // back mid-quiz: straight to it
     }
   } catch { /* the button still opens the list */ }
@@ -350,6 +356,7 @@ async function onRoute(gid) {
 
 export function init(ctx) {
   gateway = ctx.gateway;
+  invalidate = ctx.invalidate;
   on('frame', onFrame);
   on('route', onRoute);
   on('convHead', (group) => {

@@ -115,6 +115,7 @@ TEST_F(quizzes_test, ALateAnswerIsRefusedEvenBeforeTheClockRuns) {
   EXPECT_ERRC(quizzes->answer(bob.user, id, 0, {1}), conflict);
   must(quizzes->next(alice, coaches, id));
   EXPECT_ERRC(quizzes->answer(bob.user, id, 0, {1}), conflict) << "an answer to the previous question";
+  EXPECT_ERRC(quizzes->answer(alice.user, id, 1, {0, 2}), forbidden) << "the host knows the answers";
   EXPECT_OK(quizzes->answer(bob.user, id, 1, {0, 2}));
 }
 
