@@ -28,6 +28,7 @@ std::vector<api::route> const& routes() {
     api::add_direct_routes(t);
     api::add_block_routes(t);
     api::add_export_routes(t);
+    api::add_quiz_routes(t);
     return t;
   }();
   return table;

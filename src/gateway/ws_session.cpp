@@ -114,6 +114,7 @@ void ws_session<Stream>::handle_frame(std::string_view text) {
   if (auto* typing = std::get_if<protocol::typing_frame>(&frame)) return on_typing(*typing, decoded->ref);
   if (auto* read = std::get_if<protocol::read_frame>(&frame)) return on_read_marker(*read, std::move(decoded->ref));
   if (auto* focus = std::get_if<protocol::focus_frame>(&frame)) return on_focus(*focus, decoded->ref);
+  if (auto* answer = std::get_if<protocol::quiz_answer_frame>(&frame)) return on_quiz_answer(std::move(*answer), std::move(decoded->ref));
   bad_in_row_ = 0;
   enqueue(frame_of({{"type", "pong"}}));
 }
@@ -164,6 +165,27 @@ void ws_session<Stream>::on_read_marker(protocol::read_frame f, std::optional<st
   bad_in_row_ = 0;
   reads_wanted_[f.group] = wanted_read{f.seq, std::move(ref)};
   start_mark_read();
+}
+
+// A quiz answer is judged by the quizzes service on a worker (it writes to the store); the
+// ack or the error (conflict when late) comes back on this connection's strand.
+template <class Stream>
+void ws_session<Stream>::on_quiz_answer(protocol::quiz_answer_frame f, std::optional<std::string> ref) {
+  bad_in_row_ = 0;
+  auto self = shared_from_this();
+  run_on_worker(
+      "quiz answer",
+      [self, f = std::move(f), ref] {
+        auto ack = self->app_.backend.quizzes.answer(self->principal_.user, f.quiz_id, f.index, f.choice);
+        asio::post(self->ws_.get_executor(), [self, ack = std::move(ack), ref] {
+          if (!ack) return self->send_error(ack.error(), ref);
+          ojson j{{"type", "quiz_answer_ack"}, {"quiz_id", ack->quiz_id}, {"index", ack->index}, {"choice", ack->choice},
+                  {"answered_at", ack->answered_at}, {"remaining_ms", ack->remaining_ms}};
+          if (ref) j["ref"] = *ref;
+          self->enqueue(frame_of(j));
+        });
+      },
+      [self, ref](error const& e) { self->send_error(e, ref); });
 }
 
 template <class Stream>

@@ -69,6 +69,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   void on_typing(protocol::typing_frame f, std::optional<std::string> const& ref);
   void on_read_marker(protocol::read_frame f, std::optional<std::string> ref);
   void on_focus(protocol::focus_frame f, std::optional<std::string> const& ref);
+  void on_quiz_answer(protocol::quiz_answer_frame f, std::optional<std::string> ref);
   void start_mark_read();  // the next pending read marker, if none is in flight
   void on_write_stalled(std::uint64_t generation);
   void on_send(protocol::send_frame f);

@@ -58,7 +58,29 @@ result<client_frame> decode_send(json const& j) {
   return client_frame{std::move(s)};
 }
 
+result<client_frame> decode_quiz_answer(json const& j) {
+  quiz_answer_frame a;
+  auto quiz = required_int(j, "quiz_id");
+  if (!quiz) return quiz.error();
+  auto index = required_int(j, "index");
+  if (!index) return index.error();
+  if (*quiz <= 0 || *index < 0 || *index > 1000)
+    return make_error(errc::bad_request, "fields 'quiz_id' and 'index' must be a quiz id and a question index");
+  a.quiz_id = *quiz;
+  a.index = static_cast<int>(*index);
+  auto it = j.find("choice");
+  if (it == j.end() || !it->is_array() || it->empty() || it->size() > 6)
+    return make_error(errc::bad_request, "field 'choice' must be an array of 1–6 option indexes");
+  for (auto const& v : *it) {
+    if (!v.is_number_integer() || v.get<std::int64_t>() < 0 || v.get<std::int64_t>() > 5)
+      return make_error(errc::bad_request, "field 'choice' must hold option indexes 0–5");
+    a.choice.push_back(static_cast<int>(v.get<std::int64_t>()));
+  }
+  return client_frame{std::move(a)};
+}
+
 result<client_frame> decode_body(json const& j, std::string const& type) {
+  if (type == "quiz_answer") return decode_quiz_answer(j);
   if (type == "hello") return decode_hello(j);
   if (type == "send") return decode_send(j);
   if (type == "ping") return client_frame{ping_frame{}};

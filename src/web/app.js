@@ -31,6 +31,7 @@ import * as voiceNote from './voice-note.js';
 import * as people from './people.js';
 import * as account from './account.js';
 import * as direct from './direct.js';
+import * as quiz from './quiz.js';
 import { renderAccountLink } from './account-link.js';
 
 const CACHE_KEY = 'peerchat.cache';
@@ -1179,5 +1180,7 @@ for (const m of [adminPeople, deleteAccount, groupExport]) m.init({ gateway, inv
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
 // People and accounts (docs/web-client.md "Your account", "Direct messages").
 for (const m of [people, account, direct]) m.init({ gateway, invalidate });
+// The live quiz (docs/community-quiz.md).
+quiz.init({ gateway, invalidate });
 
 route();

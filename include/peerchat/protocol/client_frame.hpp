@@ -35,7 +35,15 @@ struct focus_frame {
   std::optional<group_id> group;
 };
 
-using client_frame = std::variant<hello_frame, send_frame, typing_frame, read_frame, ping_frame, focus_frame>;
+// An answer to a live quiz's open question (contract: Live quiz); choice: option indexes.
+struct quiz_answer_frame {
+  std::int64_t quiz_id = 0;
+  int index = 0;
+  std::vector<int> choice;
+};
+
+using client_frame = std::variant<hello_frame, send_frame, typing_frame, read_frame, ping_frame, focus_frame,
+                                  quiz_answer_frame>;
 
 // A decoded frame, or an error with the frame's "ref" (if it had one) to echo back.
 struct decode_error {

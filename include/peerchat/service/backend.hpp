@@ -21,6 +21,7 @@
 #include "peerchat/service/notifications.hpp"
 #include "peerchat/service/passwords.hpp"
 #include "peerchat/service/profiles.hpp"
+#include "peerchat/service/quizzes.hpp"
 #include "peerchat/service/user_admin.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
@@ -60,6 +61,7 @@ class backend {
   service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
   service::direct direct;  // direct conversations (POST /direct)
   service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
+  service::quizzes quizzes;  // the live quiz (its clock runs in tick())
 
   // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
   // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line
