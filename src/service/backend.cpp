@@ -48,7 +48,9 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       avatars(ctx, attachments),
       user_admin(ctx, messages),
       direct(ctx),
-      blocks(ctx) {
+      blocks(ctx),
+      questions(ctx),
+      library(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

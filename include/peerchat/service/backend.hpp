@@ -22,6 +22,8 @@
 #include "peerchat/service/passwords.hpp"
 #include "peerchat/service/profiles.hpp"
 #include "peerchat/service/user_admin.hpp"
+#include "peerchat/service/questions.hpp"
+#include "peerchat/service/library.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -60,6 +62,8 @@ class backend {
   service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
   service::direct direct;  // direct conversations (POST /direct)
   service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
+  service::questions questions;  // issue 14: questions and answers
+  service::library library;      // issue 14: the library of best practices
 
   // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
   // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line
