@@ -41,8 +41,9 @@ export function glyph(name, size = 20) {
 
 /** A button showing only one of these icons, named for screen readers. */
 export function glyphButton(name, label, onclick, extra = {}) {
-  const cls = ['icon-btn', extra.class].filter(Boolean).join(' ');
-  return h('button', { type: 'button', ...extra, class: cls, 'aria-label': label, title: label, onclick }, glyph(name, extra.size || 20));
+  const { size = 20, ...attrs } = extra;
+  const cls = ['icon-btn', attrs.class].filter(Boolean).join(' ');
+  return h('button', { type: 'button', ...attrs, class: cls, 'aria-label': label, title: label, onclick }, glyph(name, size));
 }
 let invalidate = () => {};
 let asking = false;          // the composer's toggle

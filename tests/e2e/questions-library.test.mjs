@@ -131,7 +131,7 @@ test('save to the library, then find it by search and by tag', { timeout: 180000
 
   // Bob opens the Library: the entry, its tags and its accepted answer.
   const b = bob.page;
-  await b.getByRole('button', { name: 'Library' }).click();
+  await b.getByRole('button', { name: 'Library', exact: true }).click();
   const lib = b.getByRole('dialog', { name: 'Library' });
   const entry = lib.locator('.library-entry', { hasText: 'Short stand-ups' });
   await entry.waitFor();
@@ -158,7 +158,7 @@ test('save to the library, then find it by search and by tag', { timeout: 180000
   await lib.waitFor({ state: 'detached' });
 
   // Alice, the curator, edits its title.
-  await a.getByRole('button', { name: 'Library' }).click();
+  await a.getByRole('button', { name: 'Library', exact: true }).click();
   const aliceLib = a.getByRole('dialog', { name: 'Library' });
   await aliceLib.getByRole('button', { name: 'Edit “Short stand-ups”' }).click();
   const edit = a.getByRole('dialog', { name: 'Edit library entry' });
@@ -179,7 +179,7 @@ test('the questions and library views on a phone', { timeout: 180000 }, async ()
   await p.getByRole('dialog', { name: 'Open questions' }).getByText('No open questions').waitFor();
   await expectAccessible(p, 'Open questions view, phone');
   await p.getByRole('button', { name: 'Close open questions' }).click();
-  await p.getByRole('button', { name: 'Library' }).click();
+  await p.getByRole('button', { name: 'Library', exact: true }).click();
   const lib = p.getByRole('dialog', { name: 'Library' });
   await lib.locator('.library-entry', { hasText: 'Stand-ups under 15 minutes' }).waitFor();
   await expectAccessible(p, 'Library view, phone');
