@@ -29,6 +29,8 @@ std::vector<api::route> const& routes() {
     api::add_block_routes(t);
     api::add_export_routes(t);
     api::add_quiz_routes(t);
+    api::add_question_routes(t);
+    api::add_library_routes(t);
     return t;
   }();
   return table;

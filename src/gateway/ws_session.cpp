@@ -374,7 +374,7 @@ void ws_session<Stream>::finish_replay() {
 
 template <class Stream>
 void ws_session<Stream>::on_send(protocol::send_frame f) {
-  service::send_request req{f.group, std::move(f.body), std::move(f.client_msg_id), f.reply_to, std::move(f.attachments)};
+  service::send_request req{f.group, std::move(f.body), std::move(f.client_msg_id), f.reply_to, std::move(f.attachments), f.question};
   std::optional<std::string> ref = req.client_msg_id;
   auto prepared = app_.messages.prepare_send(principal_.user, std::move(req));
   if (!prepared) {

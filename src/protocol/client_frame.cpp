@@ -55,6 +55,9 @@ result<client_frame> decode_send(json const& j) {
   auto reply = optional_int(j, "reply_to");
   if (!reply) return reply.error();
   s.reply_to = *reply;
+  auto question = optional_bool(j, "question");
+  if (!question) return question.error();
+  s.question = question->value_or(false);
   return client_frame{std::move(s)};
 }
 

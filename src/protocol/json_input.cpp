@@ -104,6 +104,13 @@ result<std::optional<std::int64_t>> optional_int(json const& obj, char const* ke
   return std::optional<std::int64_t>{*v};
 }
 
+result<std::optional<bool>> optional_bool(json const& obj, char const* key) {
+  auto it = obj.find(key);
+  if (it == obj.end() || it->is_null()) return std::optional<bool>{};
+  if (!it->is_boolean()) return make_error(errc::bad_request, std::string("field '") + key + "' must be true or false");
+  return std::optional<bool>{it->get<bool>()};
+}
+
 result<std::vector<std::string>> attachment_ids(json const& obj) {
   std::vector<std::string> ids;
   auto it = obj.find("attachments");

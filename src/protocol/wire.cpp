@@ -38,6 +38,8 @@ ojson to_json(group_summary const& g) {
     out["peer"] = {{"user_id", raw(g.peer->user)}, {"username", g.peer->username}, {"display_name", g.peer->display_name}};
     if (g.peer->deleted) out["peer"]["deleted"] = true;
   }
+  out["open_questions"] = g.open_questions;
+  out["median_first_answer_ms_30d"] = g.median_first_answer_ms_30d ? ojson(*g.median_first_answer_ms_30d) : ojson(nullptr);
   return out;
 }
 
@@ -95,6 +97,10 @@ ojson to_json(message_view const& m) {
     ojson list = ojson::array();
     for (auto const& a : m.attachments) list.push_back(attachment_json(a));
     out["attachments"] = std::move(list);
+  }
+  if (m.question && m.body) {  // a question: its state, and the accepted answer's seq
+    out["question"] = {{"state", m.question->answered ? "answered" : "open"}};
+    if (m.question->accepted_seq) out["question"]["accepted_seq"] = *m.question->accepted_seq;
   }
   return out;
 }

@@ -179,8 +179,8 @@ std::vector<dispatcher::job> dispatcher::plan(event const& e) {
     if (auto it = wire.find("mentions"); it != wire.end() && it->is_array())
       for (auto const& m : *it)
         if (m.is_number_integer()) mentioned.push_back(user_id{m.get<std::int64_t>()});
-    // Questions arrive with issue 14; until then no message is one.
-    bool question = false;
+    // A question (issue 14) reaches members at level `mentions` as a mention does.
+    bool question = wire.contains("question");
     if (!src_.message_audience) return {};
     audience = src_.message_audience(e.group, e.seq, msg.sender, mentioned, question);
   }

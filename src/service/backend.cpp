@@ -49,7 +49,9 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       user_admin(ctx, messages),
       direct(ctx),
       blocks(ctx),
-      quizzes(ctx) {
+      quizzes(ctx),
+      questions(ctx),
+      library(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 

@@ -5,6 +5,7 @@
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/questions.hpp"
 #include "peerchat/service/validation.hpp"
 
 namespace peerchat::service {
@@ -58,6 +59,12 @@ std::int64_t owner_count(store::database& db, group_id g) {
   return st.int64(0);
 }
 
+// Issue 14: the open questions and the median time to a first answer over 30 days.
+void add_question_stats(store::database& db, group_summary& s, millis_t now) {
+  s.open_questions = open_question_count(db, s.group.id);
+  s.median_first_answer_ms_30d = median_first_answer_ms(db, s.group.id, now - first_answer_window_ms);
+}
+
 std::optional<member> load_member(store::database& db, group_id g, user_id u) {
   static std::string const sql =
       std::string(member_columns) + "JOIN users u ON u.id = m.user_id WHERE m.group_id = ?1 AND m.user_id = ?2";
@@ -70,7 +77,10 @@ std::optional<member> load_member(store::database& db, group_id g, user_id u) {
 std::optional<group_summary> load_summary(store::database& db, group_id g, user_id u) {
   auto& st = db.prepare(std::string(summary_sql) + " AND g.id = ?2").bind(1, raw(u)).bind(2, raw(g));
   if (!st.step()) return std::nullopt;
-  return read_summary(st);
+  auto s = read_summary(st);
+  st.reset();
+  s.open_questions = open_question_count(db, g);
+  return s;
 }
 
 result<group_summary> groups::create(principal const& who, std::string_view name, std::string_view topic) {
@@ -105,6 +115,7 @@ result<std::vector<group_summary>> groups::list(principal const& who) {
     std::vector<group_summary> out;
     auto& st = db.prepare(std::string(summary_sql) + " ORDER BY g.last_seq DESC, g.id").bind(1, raw(who.user.id));
     while (st.step()) out.push_back(read_summary(st));
+    for (auto& s : out) add_question_stats(db, s, ctx_.clock.now());
     return out;
   });
 }
@@ -113,6 +124,7 @@ result<group_detail> groups::get(principal const& who, group_id g) {
   auto detail = ctx_.reader.with([&](store::database& db) -> result<group_detail> {
     auto s = load_summary(db, g, who.user.id);
     if (!s) return make_error(errc::not_found, "no such group");
+    add_question_stats(db, *s, ctx_.clock.now());
     group_detail d{*s, {}, {}};
     auto& st = db.prepare(members_sql).bind(1, raw(g));
     while (st.step())
@@ -154,7 +166,9 @@ result<group_summary> groups::update(principal const& who, group_id g, std::opti
       append_event(db, events, {g, event_kind::group_updated, now, who.user.id, std::nullopt, user_id{},
                                 {{"name", new_name}, {"topic", new_topic}}});
     }
-    return *load_summary(db, g, who.user.id);
+    auto updated = *load_summary(db, g, who.user.id);
+    add_question_stats(db, updated, ctx_.clock.now());
+    return updated;
   });
 }
 

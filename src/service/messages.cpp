@@ -7,6 +7,7 @@
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
 #include "peerchat/service/mention_store.hpp"
+#include "peerchat/service/questions.hpp"
 #include "peerchat/service/search_index.hpp"
 #include "peerchat/service/validation.hpp"
 #include <algorithm>
@@ -182,6 +183,10 @@ void messages::send_async(user const& who, send_request req, std::function<void(
           for (auto const& a : attached) list.push_back(attachment_json(a));
           body["attachments"] = std::move(list);
         }
+        if (req.question) {  // the only extra statement, and only for a question
+          record_question(db, req.group, seq, who.id, now);
+          body["question"] = {{"state", "open"}};
+        }
         auto e = append_event(db, events, {req.group, event_kind::message, now, who.id, std::nullopt, user_id{}, std::move(body)});
         if (e.seq != seq) throw std::logic_error("message seq and event seq disagree");
         *out = send_result{std::move(e), true};
@@ -341,6 +346,8 @@ void decorate(store::database& db, group_id g, std::vector<message_view>& out) {
   auto& ms = db.prepare(mentions_in_range_sql).bind(1, raw(g)).bind(2, low).bind(3, high);
   while (ms.step())
     if (auto it = find(ms.int64(0)); it != out.end() && it->body) it->mentions.push_back(ms.int64(1));
+  for (auto& [s, q] : questions_in_range(db, g, low, high))
+    if (auto it = find(s); it != out.end()) it->question = q;
 }
 }  // namespace
 

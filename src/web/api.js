@@ -124,10 +124,10 @@ export const api = {
     q.set('limit', String(limit));
     return request('GET', `/groups/${enc(id)}/messages?${q}`);
   },
-  postMessage: (id, body, clientMsgId, replyTo, attachments) =>
+  postMessage: (id, body, clientMsgId, replyTo, attachments, question) =>
     request('POST', `/groups/${enc(id)}/messages`, {
       body, client_msg_id: clientMsgId, ...(replyTo ? { reply_to: replyTo } : {}),
-      ...(attachments?.length ? { attachments } : {}),
+      ...(attachments?.length ? { attachments } : {}), ...(question ? { question: true } : {}),
     }),
   editMessage: (id, seq, body) => request('PATCH', `/groups/${enc(id)}/messages/${enc(seq)}`, { body }),
   deleteMessage: (id, seq) => request('DELETE', `/groups/${enc(id)}/messages/${enc(seq)}`),

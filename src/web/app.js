@@ -32,6 +32,8 @@ import * as people from './people.js';
 import * as account from './account.js';
 import * as direct from './direct.js';
 import * as quiz from './quiz.js';
+import * as questions from './questions.js';
+import * as library from './library.js';
 import { renderAccountLink } from './account-link.js';
 
 const CACHE_KEY = 'peerchat.cache';
@@ -235,6 +237,7 @@ function onMessageEvent(group, ev) {
     edited: !!ev.edited, deleted: !!ev.deleted, reactions: reactionMap(), _v: 0,
     mentions: Array.isArray(ev.mentions) ? ev.mentions : [],
     attachments: Array.isArray(ev.attachments) ? ev.attachments : [],
+    question: ev.question,
   };
   const senderId = msg.sender.user_id;
   people.noteSender(msg.sender);
@@ -313,6 +316,7 @@ function onAck(f) {
       seq: f.seq, ts: f.ts || Date.now(), body: item.body, client_msg_id: item.client_msg_id,
       sender: { user_id: state.me.id, display_name: state.me.display_name },
       reply_to: item.reply_to ?? null, reactions: reactionMap(), _v: 0, attachments: item.attachments || [],
+      question: item.question ? { state: 'open' } : undefined,
     });
   }
   invalidate('pending', 'messages');
@@ -373,6 +377,7 @@ function flushOutbox() {
     };
     if (item.reply_to) frame.reply_to = item.reply_to;
     if (item.attachments?.length) frame.attachments = item.attachments.map((a) => a.id);
+    if (item.question) frame.question = true;
     if (gateway.send(frame)) { item._conn = connId; item._sentAt = Date.now(); sent = true; }
   }
   if (sent) {
@@ -396,7 +401,7 @@ async function sendOverHttp(item) {
   item._http = true;
   try {
     const ev = await api.postMessage(item.group_id, item.body, item.client_msg_id, item.reply_to,
-      item.attachments?.map((a) => a.id));
+      item.attachments?.map((a) => a.id), item.question);
     if (ev?.kind === 'message') applyEvent(ev, false);
     if (ev?.seq) onAck({ client_msg_id: item.client_msg_id, group_id: item.group_id, seq: ev.seq, ts: ev.ts });
     else state.outbox.remove(item.client_msg_id);
@@ -430,6 +435,7 @@ actions.send = (gid, text, replyTo, files) => {
     created: Date.now(), status: 'pending',
   };
   if (files?.attachments?.length) item.attachments = files.attachments;
+  if (actions.composerQuestion?.(gid)) item.question = true;  // questions.js: "Ask as a question"
   state.outbox.add(item);
   if (item.attachments) emit('queued', item, files.blobs || []);
   state.ui.replyTo = null;
@@ -1182,5 +1188,6 @@ for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate }
 for (const m of [people, account, direct]) m.init({ gateway, invalidate });
 // The live quiz (docs/community-quiz.md).
 quiz.init({ gateway, invalidate });
+for (const m of [questions, library]) m.init({ gateway, invalidate });  // issue 14: questions, library
 
 route();

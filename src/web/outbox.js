@@ -29,8 +29,8 @@ export class Outbox {
     if (this.userId === null) return;
     try {
       // attachments: [{name,size,mime,id?…}] — the files themselves wait in IndexedDB (blob-store.js).
-      const keep = this.items.map(({ client_msg_id, group_id, body, reply_to, created, status, error, attachments }) =>
-        ({ client_msg_id, group_id, body, reply_to, created, status, error, attachments }));
+      const keep = this.items.map(({ client_msg_id, group_id, body, reply_to, created, status, error, attachments, question }) =>
+        ({ client_msg_id, group_id, body, reply_to, created, status, error, attachments, question }));
       if (keep.length) localStorage.setItem(this.key(), JSON.stringify(keep));
       else localStorage.removeItem(this.key());
     } catch { /* storage full or disabled: the item still lives in memory */ }

@@ -223,8 +223,8 @@ TEST_F(push_delivery_test, levels_mentions_and_all_follow_the_contract) {
 
   auto plain = send("alice", "training moved to 7pm");
   auto named = send("alice", "@bob, can you open the hall?");
-  // Questions ("a question counts as a mention") are not on the server yet (no question:true on
-  // send): add a question here when they are.
+  // A question counts as a mention (issue 14): bob, at level mentions, hears of it.
+  auto question = send("alice", "who can coach the under-12s on Saturday?", {{"question", true}});
   auto all_by_owner = send("alice", "@all season starts Monday");
   auto all_by_member = send("erin", "@all who wants pizza");  // plain text from a member
   ASSERT_TRUE(payload_for(alice, all_by_member).is_object());
@@ -233,8 +233,8 @@ TEST_F(push_delivery_test, levels_mentions_and_all_follow_the_contract) {
   EXPECT_EQ(payload_for(erin, all_by_owner)["mention"], true);
   EXPECT_EQ(payload_for(erin, plain)["mention"], false);
 
-  // bob (mentions): his name (trailing comma not part of it), @all by the owner.
-  EXPECT_EQ(seqs(bob), (std::vector<std::int64_t>{named, all_by_owner}));
+  // bob (mentions): his name (trailing comma not part of it), a question, @all by the owner.
+  EXPECT_EQ(seqs(bob), (std::vector<std::int64_t>{named, question, all_by_owner}));
   for (auto const& p : payloads(bob)) EXPECT_EQ(p["mention"], true) << p.dump();
   EXPECT_TRUE(seqs(carol).empty()) << "level none: nothing";
 

@@ -58,11 +58,12 @@ class PushDispatcher : public store_fixture {
     cfg.push.timeout = std::chrono::seconds(5);
     push::sources src;
     src.message_audience = [this, &server](group_id, seq_t, user_id sender, std::vector<user_id> const& mentioned,
-                                           bool) -> result<service::push_audience> {
+                                           bool question) -> result<service::push_audience> {
       service::push_audience a{"coaches", {}};
       for (auto [u, phone, id] : {std::tuple{bob, &bob_phone, 11}, std::tuple{carol, &carol_phone, 12}}) {
         if (u == sender) continue;
-        bool m = std::find(mentioned.begin(), mentioned.end(), u) != mentioned.end();
+        // As notifications::message_audience: a question counts as a mention (issue 14).
+        bool m = question || std::find(mentioned.begin(), mentioned.end(), u) != mentioned.end();
         a.recipients.push_back({u, m, {phone->subscription(id, u, server.url("/sub/" + std::to_string(id)))}});
       }
       return a;
@@ -116,6 +117,23 @@ TEST_F(PushDispatcher, PushesEachRecipientButTheSenderWithTheContractsPayloadAnd
   EXPECT_EQ(h["Topic"], got[1].headers["Topic"]);
   EXPECT_TRUE(h["Authorization"].starts_with("vapid t=")) << h["Authorization"];
   EXPECT_EQ(got[0].body.size(), 86u + push::padded_payload_size + 16u);
+}
+
+TEST_F(PushDispatcher, AQuestionIsPushedLikeAMention) {
+  push_test_server server([](std::size_t, pushed const&) { return push_answer{201}; });
+  auto d = make(server);
+  auto e = message_event(6, alice, "How do you run a retro with 40 people?");
+  auto w = json::parse(*e.wire);
+  w["question"] = {{"state", "open"}};  // sent with question:true
+  e.wire = std::make_shared<std::string const>(w.dump());
+  d->enqueue({e, message_event(7, alice, "Plain chat")});
+  ASSERT_TRUE(server.wait_for(4));
+  ASSERT_TRUE(eventually([&] { return d->sent == 4; }));
+  for (auto const& p : server.received()) {
+    auto body = (p.target == "/sub/11" ? bob_phone : carol_phone).open(p);
+    EXPECT_EQ(body["mention"], body["seq"] == 6) << body.dump();
+    EXPECT_EQ(p.headers.at("Urgency"), body["seq"] == 6 ? "high" : "normal");
+  }
 }
 
 TEST_F(PushDispatcher, EveryPayloadHasOneSizeAndLongBodiesAreTruncated) {

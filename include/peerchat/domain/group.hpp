@@ -44,6 +44,10 @@ struct group_summary {
     bool deleted = false;  // their account was deleted ("Deleted user")
   };
   std::optional<direct_peer> peer;
+  // Questions (issue 14): how many are open, and the median time to a first answer over the
+  // last 30 days (nullopt: no question of that window has an answer).
+  std::int64_t open_questions = 0;
+  std::optional<millis_t> median_first_answer_ms_30d;
 };
 
 struct group_detail {

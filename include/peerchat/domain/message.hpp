@@ -3,6 +3,7 @@
 #pragma once
 #include "peerchat/core/ids.hpp"
 #include "peerchat/domain/attachment.hpp"
+#include "peerchat/domain/question.hpp"
 #include <cstdint>
 #include <map>
 #include <optional>
@@ -26,6 +27,7 @@ struct message_view {
   std::vector<std::int64_t> mentions;  // user ids the body mentions (empty once deleted)
   std::vector<attachment_info> attachments;  // in the order sent (empty once deleted)
   bool sender_deleted = false;  // the sender's account is deleted ("Deleted user")
+  std::optional<message_question> question;  // when the message is a question (issue 14)
 };
 
 struct search_hit {

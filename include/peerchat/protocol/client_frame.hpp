@@ -21,6 +21,7 @@ struct send_frame {
   std::string body;
   std::optional<seq_t> reply_to;
   std::vector<std::string> attachments;  // upload ids, at most 10; the body may then be empty
+  bool question = false;  // issue 14: asked as a question
 };
 struct typing_frame {
   group_id group{};

@@ -25,6 +25,7 @@ result<std::string> required_string(json const& obj, char const* key);
 result<std::optional<std::string>> optional_string(json const& obj, char const* key);
 result<std::int64_t> required_int(json const& obj, char const* key);
 result<std::optional<std::int64_t>> optional_int(json const& obj, char const* key);
+result<std::optional<bool>> optional_bool(json const& obj, char const* key);  // absent or null → nullopt
 // `attachments`: absent → none; else an array of 1–10 upload ids (strings). Whether the ids
 // name uploads the sender may attach is the service's question.
 result<std::vector<std::string>> attachment_ids(json const& obj);

@@ -23,6 +23,8 @@
 #include "peerchat/service/profiles.hpp"
 #include "peerchat/service/quizzes.hpp"
 #include "peerchat/service/user_admin.hpp"
+#include "peerchat/service/questions.hpp"
+#include "peerchat/service/library.hpp"
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <cstdint>
@@ -62,6 +64,8 @@ class backend {
   service::direct direct;  // direct conversations (POST /direct)
   service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
   service::quizzes quizzes;  // the live quiz (its clock runs in tick())
+  service::questions questions;  // issue 14: questions and answers
+  service::library library;      // issue 14: the library of best practices
 
   // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
   // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line

@@ -21,6 +21,7 @@ struct send_request {
   std::string client_msg_id;
   std::optional<seq_t> reply_to;
   std::vector<std::string> attachments;  // upload ids (attachments.hpp), at most 10; the body may then be empty
+  bool question = false;  // asked as a question (questions.hpp): the event carries question:{state:"open"}
 };
 
 struct send_result {

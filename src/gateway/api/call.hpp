@@ -73,5 +73,10 @@ void add_direct_routes(std::vector<route>& out);  // api/direct.cpp: POST /direc
 void add_block_routes(std::vector<route>& out);   // api/blocks.cpp: /users/{id}/block, /me/blocks
 void add_export_routes(std::vector<route>& out);  // api/export.cpp: GET /groups/{id}/export
 void add_quiz_routes(std::vector<route>& out);    // api/quizzes.cpp: /groups/{id}/quizzes
+void add_question_routes(std::vector<route>& out);  // api/questions.cpp: questions and answers (issue 14)
+void add_library_routes(std::vector<route>& out);   // api/library.cpp: the library (issue 14)
+// Shared by the issue 14 routes: a person named beside an item, a quoted message.
+ojson person_json(person_ref const& p);
+ojson quoted_json(quoted_message const& m);
 
 }  // namespace peerchat::gateway::api

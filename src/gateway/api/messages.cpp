@@ -14,7 +14,8 @@ api_reply post_message(call& c) {
     if (!*text && ids->empty()) return error_reply(errc::bad_request, "field 'body' is required");
     TRY(cmid, protocol::required_string(*body, "client_msg_id"));
     TRY(reply_to, protocol::optional_int(*body, "reply_to"));
-    TRY(r, c.a.messages.send(who.user, {g, text->value_or(""), *cmid, *reply_to, std::move(*ids)}));
+    TRY(question, protocol::optional_bool(*body, "question"));
+    TRY(r, c.a.messages.send(who.user, {g, text->value_or(""), *cmid, *reply_to, std::move(*ids), question->value_or(false)}));
     return json_reply(r->created ? 201 : 200, *r->message.wire);
   });
 }
