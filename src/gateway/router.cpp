@@ -28,6 +28,8 @@ std::vector<api::route> const& routes() {
     api::add_direct_routes(t);
     api::add_block_routes(t);
     api::add_export_routes(t);
+    api::add_kudos_routes(t);
+    api::add_poll_routes(t);
     return t;
   }();
   return table;

@@ -48,12 +48,15 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       avatars(ctx, attachments),
       user_admin(ctx, messages),
       direct(ctx),
-      blocks(ctx) {
+      blocks(ctx),
+      kudos(ctx),
+      polls(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 
 void backend::tick() {
   // One line per timed service.
+  polls.tick();
 }
 
 void backend::set_publisher(std::function<void(std::vector<event> const&)> publish) {

@@ -31,6 +31,8 @@ import * as voiceNote from './voice-note.js';
 import * as people from './people.js';
 import * as account from './account.js';
 import * as direct from './direct.js';
+import * as kudos from './kudos.js';
+import * as polls from './polls.js';
 import { renderAccountLink } from './account-link.js';
 
 const CACHE_KEY = 'peerchat.cache';
@@ -1179,5 +1181,7 @@ for (const m of [adminPeople, deleteAccount, groupExport]) m.init({ gateway, inv
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
 // People and accounts (docs/web-client.md "Your account", "Direct messages").
 for (const m of [people, account, direct]) m.init({ gateway, invalidate });
+// Community of practice: kudos and polls (docs/community.md).
+for (const m of [kudos, polls]) m.init({ gateway, invalidate });
 
 route();

@@ -15,6 +15,7 @@ const SHELL = [
   '/attach.js', '/attachment-view.js', '/voice-note.js', '/outbox-files.js', '/blob-store.js', '/upload.js',
   '/attachments.css',
   '/people.js', '/account.js', '/account-link.js', '/direct.js', '/people.css',
+  '/kudos.js', '/polls.js', '/kudos-polls.css',
 ];
 
 self.addEventListener('install', (event) => {

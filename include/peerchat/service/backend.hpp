@@ -17,9 +17,11 @@
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/invites.hpp"
+#include "peerchat/service/kudos.hpp"
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/notifications.hpp"
 #include "peerchat/service/passwords.hpp"
+#include "peerchat/service/polls.hpp"
 #include "peerchat/service/profiles.hpp"
 #include "peerchat/service/user_admin.hpp"
 #include "peerchat/store/reader.hpp"
@@ -60,6 +62,8 @@ class backend {
   service::user_admin user_admin;  // the admin's people, reset/setup links, account deletion
   service::direct direct;  // direct conversations (POST /direct)
   service::blocks blocks;  // PUT/DELETE /users/{id}/block, GET /me/blocks
+  service::kudos kudos;    // kudos and the kudos wall (docs/community.md)
+  service::polls polls;    // polls: votes, anonymous counts, closing (docs/community.md)
 
   // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
   // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line

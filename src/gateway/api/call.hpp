@@ -72,5 +72,7 @@ void add_account_reset_routes(std::vector<route>& out);  // api/account_reset.cp
 void add_direct_routes(std::vector<route>& out);  // api/direct.cpp: POST /direct
 void add_block_routes(std::vector<route>& out);   // api/blocks.cpp: /users/{id}/block, /me/blocks
 void add_export_routes(std::vector<route>& out);  // api/export.cpp: GET /groups/{id}/export
+void add_kudos_routes(std::vector<route>& out);   // api/kudos.cpp: /groups/{id}/kudos
+void add_poll_routes(std::vector<route>& out);    // api/polls.cpp: /groups/{id}/polls
 
 }  // namespace peerchat::gateway::api
