@@ -100,9 +100,13 @@ function card(gid, group, p) {
   const votersOf = (i) => (Array.isArray(p.votes)
     ? p.votes.filter((v) => v.options.includes(i)).map((v) => nameOf(v.user_id)).join(', ') : '');
 
-  const result = (i) => h('span', { class: 'poll-result' },
-    h('span', { class: 'poll-bar', 'aria-hidden': 'true' }, h('span', { class: 'poll-bar-fill', style: `width:${pct(p.counts[i], total)}%` })),
-    h('span', { class: 'poll-count' }, `${plural(p.counts[i], 'vote')} · ${pct(p.counts[i], total)}%`));
+  const result = (i) => {
+    const fill = h('span', { class: 'poll-bar-fill' });
+    fill.style.width = `${pct(p.counts[i], total)}%`;  // through the CSSOM: the CSP allows no style attributes
+    return h('span', { class: 'poll-result' },
+      h('span', { class: 'poll-bar', 'aria-hidden': 'true' }, fill),
+      h('span', { class: 'poll-count' }, `${plural(p.counts[i], 'vote')} · ${pct(p.counts[i], total)}%`));
+  };
 
   let body;
   if (canVote) {
@@ -223,11 +227,11 @@ export function createPoll(gid) {
     },
   },
   h('h2', { id }, 'New poll'),
-  h('label', { class: 'field', for: question.id }, h('span', null, 'Question'), question),
+  h('div', { class: 'field' }, h('label', { for: question.id }, 'Question'), question),
   h('fieldset', { class: 'field poll-edit' }, h('legend', null, 'Options'), optionList, addBtn),
   h('label', { class: 'check', for: multiple.id }, multiple, ' Allow several choices'),
   h('label', { class: 'check', for: anonymous.id }, anonymous, ' Anonymous (votes are final; nobody can see who voted what)'),
-  h('label', { class: 'field', for: closes.id }, h('span', null, 'Closes at ', h('span', { class: 'muted' }, '(optional)')), closes),
+  h('div', { class: 'field' }, h('label', { for: closes.id }, 'Closes at ', h('span', { class: 'muted' }, '(optional)')), closes),
   error,
   h('div', { class: 'dialog-actions' },
     h('button', { type: 'button', class: 'btn', onclick: () => dlg.close() }, 'Cancel'),
