@@ -4,6 +4,8 @@
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
 #include "peerchat/service/validation.hpp"
+#include <cstdint>
+#include <stdexcept>
 
 namespace peerchat::service {
 
@@ -106,7 +108,7 @@ result<nlohmann::ordered_json> kudos::list(principal const& who, group_id g, kud
     while (t.step()) totals.push_back({{"user_id", t.int64(0)}, {"display_name", t.text(1)}, {"count", t.int64(2)}});
     nlohmann::ordered_json out{{"kudos", std::move(items)}, {"totals", std::move(totals)}};
     out["next_cursor"] = next_cursor ? nlohmann::ordered_json(std::to_string(*next_cursor)) : nlohmann::ordered_json(nullptr);
-    return out;
+    return result<nlohmann::ordered_json>(boost::system::in_place_value, std::move(out));
   });
 }
 

@@ -39,6 +39,9 @@ constexpr char due_publishing_sql[] =
     "SELECT id, group_id FROM polls WHERE next_publish_at IS NOT NULL AND next_publish_at <= ?1 "
     "ORDER BY next_publish_at LIMIT 100";
 
+// A JSON answer as a result (a json converts to too many things for the implicit constructor).
+result<ojson> answer(ojson j) { return result<ojson>(boost::system::in_place_value, std::move(j)); }
+
 struct poll_row {
   std::int64_t id = 0;
   group_id group{};
@@ -286,12 +289,12 @@ result<nlohmann::ordered_json> polls::vote(principal const& who, group_id g, std
       millis_t publish_at = p->next_publish_at.value_or(window_end(p->created_at, now));
       db.prepare("UPDATE polls SET voters = voters + 1, next_publish_at = ?2 WHERE id = ?1").bind(1, p->id).bind(2, publish_at).exec();
       if (publish_at < next_due_.load()) next_due_.store(publish_at);  // on the writer thread, like tick's update
-      return poll_json(db, load_poll(db, p->id), who.user.id);
+      return answer(poll_json(db, load_poll(db, p->id), who.user.id));
     }
 
     auto old_choice = choice_json(previous).get<std::vector<std::int64_t>>();
-    if (voted && old_choice == choice) return poll_json(db, *p, who.user.id);  // nothing changes
-    if (!voted && choice.empty()) return poll_json(db, *p, who.user.id);
+    if (voted && old_choice == choice) return answer(poll_json(db, *p, who.user.id));  // nothing changes
+    if (!voted && choice.empty()) return answer(poll_json(db, *p, who.user.id));
     for (auto i : old_choice) db.prepare(count_vote_sql).bind(1, p->id).bind(2, i).bind(3, -1).bind(4, -1).exec();
     for (auto i : choice) db.prepare(count_vote_sql).bind(1, p->id).bind(2, i).bind(3, 1).bind(4, 1).exec();
     std::int64_t voters_delta = 0;
@@ -313,7 +316,7 @@ result<nlohmann::ordered_json> polls::vote(principal const& who, group_id g, std
                                {"voters", p->voters + voters_delta},
                                {"user_id", raw(who.user.id)},
                                {"options", choice}}});
-    return poll_json(db, load_poll(db, p->id), who.user.id);
+    return answer(poll_json(db, load_poll(db, p->id), who.user.id));
   });
 }
 
@@ -336,7 +339,7 @@ result<nlohmann::ordered_json> polls::get(principal const& who, group_id g, std:
     if (auto r = require_member(db, g, who.user.id); !r) return r.error();
     auto p = find_poll(db, g, poll);
     if (!p) return p.error();
-    return poll_json(db, *p, who.user.id);
+    return answer(poll_json(db, *p, who.user.id));
   });
 }
 
@@ -360,7 +363,7 @@ result<nlohmann::ordered_json> polls::list(principal const& who, group_id g, std
     }
     auto items = ojson::array();
     for (auto const& p : rows) items.push_back(poll_json(db, p, who.user.id));
-    return ojson{{"polls", std::move(items)}, {"next_cursor", std::move(next_cursor)}};
+    return answer(ojson{{"polls", std::move(items)}, {"next_cursor", std::move(next_cursor)}});
   });
 }
 
