@@ -31,6 +31,8 @@ std::vector<api::route> const& routes() {
     api::add_quiz_routes(t);
     api::add_question_routes(t);
     api::add_library_routes(t);
+    api::add_kudos_routes(t);
+    api::add_poll_routes(t);
     return t;
   }();
   return table;

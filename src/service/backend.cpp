@@ -51,13 +51,16 @@ backend::backend(config const& cfg, peerchat::clock const& clock)
       blocks(ctx),
       quizzes(ctx),
       questions(ctx),
-      library(ctx) {
+      library(ctx),
+      kudos(ctx),
+      polls(ctx) {
   messages.set_file_eraser([this](std::vector<std::string> const& hashes) { attachments.erase_unused_files(hashes); });
 }
 
 void backend::tick() {
   // One line per timed service.
   quizzes.tick();
+  polls.tick();
 }
 
 void backend::set_publisher(std::function<void(std::vector<event> const&)> publish) {

@@ -34,6 +34,8 @@ import * as direct from './direct.js';
 import * as quiz from './quiz.js';
 import * as questions from './questions.js';
 import * as library from './library.js';
+import * as kudos from './kudos.js';
+import * as polls from './polls.js';
 import { renderAccountLink } from './account-link.js';
 
 const CACHE_KEY = 'peerchat.cache';
@@ -1186,8 +1188,7 @@ for (const m of [adminPeople, deleteAccount, groupExport]) m.init({ gateway, inv
 for (const m of [attach, outboxFiles, voiceNote]) m.init({ gateway, invalidate });
 // People and accounts (docs/web-client.md "Your account", "Direct messages").
 for (const m of [people, account, direct]) m.init({ gateway, invalidate });
-// The live quiz (docs/community-quiz.md).
-quiz.init({ gateway, invalidate });
-for (const m of [questions, library]) m.init({ gateway, invalidate });  // issue 14: questions, library
+// Community of practice (docs/community.md): questions, the library, kudos, polls, the live quiz.
+for (const m of [questions, library, kudos, polls, quiz]) m.init({ gateway, invalidate });
 
 route();

@@ -17,6 +17,7 @@ const SHELL = [
   '/people.js', '/account.js', '/account-link.js', '/direct.js', '/people.css',
   '/quiz.js', '/quiz.css',
   '/questions.js', '/library.js', '/questions.css',
+  '/kudos.js', '/polls.js', '/kudos-polls.css',
 ];
 
 self.addEventListener('install', (event) => {

@@ -17,9 +17,11 @@
 #include "peerchat/service/first_run.hpp"
 #include "peerchat/service/groups.hpp"
 #include "peerchat/service/invites.hpp"
+#include "peerchat/service/kudos.hpp"
 #include "peerchat/service/messages.hpp"
 #include "peerchat/service/notifications.hpp"
 #include "peerchat/service/passwords.hpp"
+#include "peerchat/service/polls.hpp"
 #include "peerchat/service/profiles.hpp"
 #include "peerchat/service/quizzes.hpp"
 #include "peerchat/service/user_admin.hpp"
@@ -66,6 +68,8 @@ class backend {
   service::quizzes quizzes;  // the live quiz (its clock runs in tick())
   service::questions questions;  // issue 14: questions and answers
   service::library library;      // issue 14: the library of best practices
+  service::kudos kudos;    // kudos and the kudos wall (docs/community.md)
+  service::polls polls;    // polls: votes, anonymous counts, closing (docs/community.md)
 
   // Runs what is due on the server's clock (polls closing, quiz deadlines): the gateway calls
   // it every 200 ms on a worker thread, never twice at once. Each timed service adds one line

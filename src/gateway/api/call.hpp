@@ -78,5 +78,7 @@ void add_library_routes(std::vector<route>& out);   // api/library.cpp: the libr
 // Shared by the issue 14 routes: a person named beside an item, a quoted message.
 ojson person_json(person_ref const& p);
 ojson quoted_json(quoted_message const& m);
+void add_kudos_routes(std::vector<route>& out);   // api/kudos.cpp: /groups/{id}/kudos
+void add_poll_routes(std::vector<route>& out);    // api/polls.cpp: /groups/{id}/polls
 
 }  // namespace peerchat::gateway::api
