@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The library of best practices (issue 14; docs/community-questions-library.md): "Save to
+// The library of best practices (issue 14; docs/community.md): "Save to
 // library" on any message (a title and tags), and the Library view behind a button in the
 // conversation header: full-text search, a tag filter, each entry with its text (and a
 // question's accepted answer), a link back to the conversation, and edit/remove for its

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Questions and answers (issue 14; docs/community-questions-library.md): the composer's
+// Questions and answers (issue 14; docs/community.md): the composer's
 // "Ask as a question" toggle, "Mark as question" on one's own message, "Accept answer" on a
 // reply to a question and "Reopen" on an answered one (the asker, owners and admins), a
 // question's state and accepted answer shown under it, and the Open questions view (oldest

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The live quiz (docs/community-quiz.md): build a quiz (questions, 2–6 options, the correct ones,
+// The live quiz (docs/community.md): build a quiz (questions, 2–6 options, the correct ones,
 // seconds), start it, and play it on a phone-first screen. The server runs the clock: the
 // countdown starts from the server's remaining_ms (never the phone's clock) and is re-synced with
 // GET of the quiz on every question, which is also how a reconnect mid-question finds its place.

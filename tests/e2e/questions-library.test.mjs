@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Questions and answers and the library (docs/community-questions-library.md), in two
+// Questions and answers and the library (docs/community.md), in two
 // browsers: Bob asks with the composer's "Ask as a question", both see the open count in the
 // conversation header, Alice answers with a reply, Bob accepts it, the accepted answer shows
 // under the question and the open count drops; Alice saves the question to the library and

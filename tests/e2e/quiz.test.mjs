@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// A live quiz with three browsers (docs/community-quiz.md): Alice builds a two-question quiz on
+// A live quiz with three browsers (docs/community.md): Alice builds a two-question quiz on
 // her desktop and starts it; Bob and Carol play on phones with big answer buttons; the server
 // closes each question at its deadline and shows the right answer, the counts and the
 // leaderboard; Carol reloads mid-question and finds her place; the podium ends it.
