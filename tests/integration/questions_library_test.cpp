@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Questions and answers and the library of best practices (issue 14, docs/community-questions-library.md),
+// Questions and answers and the library of best practices (issue 14, docs/community.md),
 // through the real server: asking on send (HTTP and WebSocket) or later, who may accept and
 // reopen, the open count and the first-answer times, the lists; who may curate the library,
 // its search and tag filter, and that deleting a message removes its text from the library.

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Questions and the library of best practices, as members read them (docs/community-questions-library.md).
+// Questions and the library of best practices, as members read them (docs/community.md).
 #pragma once
 #include "peerchat/core/ids.hpp"
 #include <optional>

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The live quiz (contract "Community of practice", Live quiz; docs/community-quiz.md): drafts,
+// The live quiz (contract "Community of practice", Live quiz; docs/community.md): drafts,
 // the server's clock for each question, answers judged and scored on arrival, leaderboards.
 #pragma once
 #include "peerchat/core/error.hpp"
