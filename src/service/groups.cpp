@@ -74,12 +74,12 @@ std::optional<member> load_member(store::database& db, group_id g, user_id u) {
 }
 }  // namespace
 
-std::optional<group_summary> load_summary(store::database& db, group_id g, user_id u) {
+std::optional<group_summary> load_summary(store::database& db, group_id g, user_id u, millis_t now) {
   auto& st = db.prepare(std::string(summary_sql) + " AND g.id = ?2").bind(1, raw(u)).bind(2, raw(g));
   if (!st.step()) return std::nullopt;
   auto s = read_summary(st);
   st.reset();
-  s.open_questions = open_question_count(db, g);
+  add_question_stats(db, s, now);
   return s;
 }
 
@@ -106,7 +106,7 @@ result<group_summary> groups::create(principal const& who, std::string_view name
         .exec();
     append_event(db, events, {g, event_kind::member_joined, now, who.user.id, std::nullopt, who.user.id,
                               {{"user_id", raw(who.user.id)}, {"role", "owner"}}});
-    return *load_summary(db, g, who.user.id);
+    return *load_summary(db, g, who.user.id, now);
   });
 }
 
@@ -115,16 +115,16 @@ result<std::vector<group_summary>> groups::list(principal const& who) {
     std::vector<group_summary> out;
     auto& st = db.prepare(std::string(summary_sql) + " ORDER BY g.last_seq DESC, g.id").bind(1, raw(who.user.id));
     while (st.step()) out.push_back(read_summary(st));
-    for (auto& s : out) add_question_stats(db, s, ctx_.clock.now());
+    millis_t now = ctx_.clock.now();
+    for (auto& s : out) add_question_stats(db, s, now);
     return out;
   });
 }
 
 result<group_detail> groups::get(principal const& who, group_id g) {
   auto detail = ctx_.reader.with([&](store::database& db) -> result<group_detail> {
-    auto s = load_summary(db, g, who.user.id);
+    auto s = load_summary(db, g, who.user.id, ctx_.clock.now());
     if (!s) return make_error(errc::not_found, "no such group");
-    add_question_stats(db, *s, ctx_.clock.now());
     group_detail d{*s, {}, {}};
     auto& st = db.prepare(members_sql).bind(1, raw(g));
     while (st.step())
@@ -154,10 +154,13 @@ result<group_summary> groups::update(principal const& who, group_id g, std::opti
     auto mine = require_member_of_group(db, g, who.user.id, "renamed");
     if (!mine) return mine.error();
     if (!can_manage(*mine)) return make_error(errc::forbidden, "only the group's owners and admins may do this");
-    auto current = load_summary(db, g, who.user.id);
-    std::string new_name = name.value_or(current->group.name);
-    std::string new_topic = topic.value_or(current->group.topic);
-    if (new_name != current->group.name || new_topic != current->group.topic) {
+    auto& current = db.prepare("SELECT name, topic FROM groups WHERE id = ?1").bind(1, raw(g));
+    current.step();
+    std::string old_name = current.text(0), old_topic = current.text(1);
+    current.reset();
+    std::string new_name = name.value_or(old_name);
+    std::string new_topic = topic.value_or(old_topic);
+    if (new_name != old_name || new_topic != old_topic) {
       db.prepare("UPDATE groups SET name = ?2, topic = ?3 WHERE id = ?1")
           .bind(1, raw(g))
           .bind(2, new_name)
@@ -166,9 +169,7 @@ result<group_summary> groups::update(principal const& who, group_id g, std::opti
       append_event(db, events, {g, event_kind::group_updated, now, who.user.id, std::nullopt, user_id{},
                                 {{"name", new_name}, {"topic", new_topic}}});
     }
-    auto updated = *load_summary(db, g, who.user.id);
-    add_question_stats(db, updated, ctx_.clock.now());
-    return updated;
+    return *load_summary(db, g, who.user.id, now);
   });
 }
 

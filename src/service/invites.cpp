@@ -144,10 +144,10 @@ result<accept_result> invites::accept(principal const& who, std::string_view cod
     auto inv = usable_invite(db, code, now);
     if (!inv) return invalid_invite();
     if (role_of(db, inv->group, who.user.id))  // already in: answer with the group, keep the use
-      return accept_result{*load_summary(db, inv->group, who.user.id), false};
+      return accept_result{*load_summary(db, inv->group, who.user.id, now), false};
     auto g = use_invite(db, events, code, who.user.id, now);
     if (!g) return g.error();
-    return accept_result{*load_summary(db, *g, who.user.id), true};
+    return accept_result{*load_summary(db, *g, who.user.id, now), true};
   });
 }
 
@@ -183,7 +183,7 @@ result<login_result> invites::accept_new_account(std::string_view code, std::str
     if (!g) throw std::runtime_error("invite became invalid inside its own transaction");
     session_id sid{};
     std::string token = create_session(db, u->id, now, days, &sid);
-    if (joined) *joined = *load_summary(db, *g, u->id);
+    if (joined) *joined = *load_summary(db, *g, u->id, now);
     return login_result{std::move(token), *u, sid};
   });
 }

@@ -10,8 +10,9 @@
 
 namespace peerchat::service {
 
-// Loads one group as `u` sees it (u must be a member). Any thread with a database.
-std::optional<group_summary> load_summary(store::database& db, group_id g, user_id u);
+// Loads one group as `u` sees it (u must be a member), its question figures as of `now`
+// included. Any thread with a database.
+std::optional<group_summary> load_summary(store::database& db, group_id g, user_id u, millis_t now);
 
 // Thread safety: all methods from any worker thread.
 class groups {
