@@ -6,6 +6,7 @@
 #include "peerchat/core/text.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/questions.hpp"
 #include <algorithm>
 #include <charconv>
 #include <nlohmann/json.hpp>
@@ -31,11 +32,6 @@ std::string const search_sql = std::string(entry_columns) +
 
 constexpr std::size_t max_title_chars = 200;
 constexpr std::size_t max_tag_chars = 32;
-
-person_ref read_person(store::statement& st, int col) {
-  bool deleted = st.int64(col + 2) != 0;
-  return person_ref{user_id{st.int64(col)}, deleted ? "Deleted user" : st.text(col + 1), deleted};
-}
 
 library_entry read_entry(store::statement& st) {
   library_entry e;

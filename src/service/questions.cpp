@@ -4,6 +4,7 @@
 #include "peerchat/service/questions.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/user_admin.hpp"
 #include <algorithm>
 #include <charconv>
 
@@ -81,11 +82,6 @@ result<question_row> settleable(store::database& db, group_id g, seq_t seq, user
   return *q;
 }
 
-person_ref read_person(store::statement& st, int col) {
-  bool deleted = st.int64(col + 2) != 0;
-  return person_ref{user_id{st.int64(col)}, deleted ? "Deleted user" : st.text(col + 1), deleted};
-}
-
 question_view read_question(store::statement& st) {
   question_view q;
   q.seq = st.int64(0);
@@ -128,6 +124,11 @@ std::map<seq_t, message_question> questions_in_range(store::database& db, group_
     out.emplace(st.int64(0), q);
   }
   return out;
+}
+
+person_ref read_person(store::statement& st, int first) {
+  bool deleted = st.int64(first + 2) != 0;
+  return person_ref{user_id{st.int64(first)}, deleted ? deleted_display_name : st.text(first + 1), deleted};
 }
 
 std::int64_t open_question_count(store::database& db, group_id g) {

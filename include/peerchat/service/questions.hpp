@@ -28,6 +28,9 @@ inline constexpr millis_t first_answer_window_ms = 30LL * 24 * 3600 * 1000;
 void record_question(store::database& db, group_id g, seq_t seq, user_id asker, millis_t asked_at);
 // The questions among the messages low..high, for history pages.
 std::map<seq_t, message_question> questions_in_range(store::database& db, group_id g, seq_t low, seq_t high);
+// The person in columns first (id), first+1 (display name) and first+2 (account deleted): a
+// deleted account reads as "Deleted user". Shared by the questions and library services.
+person_ref read_person(store::statement& st, int first);
 // Open questions of the group (`open_questions`).
 std::int64_t open_question_count(store::database& db, group_id g);
 // The median of the first-answer times of the questions asked since `since` that have an
