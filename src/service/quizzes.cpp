@@ -104,6 +104,18 @@ result<void> require_runner(store::database& db, quiz_row const& q, user_id who)
   return make_error(errc::forbidden, "only the quiz's host, an owner or an admin can do that");
 }
 
+// Runs step(db, events, quiz) in a write job once the caller may see the quiz and move it on
+// (next, end).
+template <class Step>
+result<event> as_runner(context& ctx, principal const& who, group_id g, std::int64_t quiz_id, Step step) {
+  return ctx.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
+    auto q = visible_quiz(db, who.user.id, g, quiz_id);
+    if (!q) return q.error();
+    if (auto r = require_runner(db, *q, who.user.id); !r) return r.error();
+    return step(db, events, *q);
+  });
+}
+
 ojson leaderboard(store::database& db, std::int64_t quiz, int up_to_index) {
   ojson out = ojson::array();
   auto& st = db.prepare(leaderboard_sql).bind(1, quiz).bind(2, up_to_index).bind(3, leaderboard_size);
@@ -393,14 +405,11 @@ result<event> quizzes::start(principal const& who, group_id g, std::int64_t quiz
 
 result<event> quizzes::next(principal const& who, group_id g, std::int64_t quiz_id) {
   millis_t now = ctx_.clock.now();
-  auto moved = ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
-    auto q = visible_quiz(db, who.user.id, g, quiz_id);
-    if (!q) return q.error();
-    if (auto r = require_runner(db, *q, who.user.id); !r) return r.error();
-    if (q->state == "question") return make_error(errc::conflict, "the question is still open; wait for its deadline");
-    if (q->state != "results") return make_error(errc::conflict, q->state == "draft" ? "this quiz has not started" : "this quiz has finished");
-    if (q->index + 1 >= q->questions) return finish(db, events, *q, now, who.user.id);
-    return open_question(db, events, *q, q->index + 1, now, who.user.id, now);
+  auto moved = as_runner(ctx_, who, g, quiz_id, [&](store::database& db, store::event_list& events, quiz_row& q) -> result<event> {
+    if (q.state == "question") return make_error(errc::conflict, "the question is still open; wait for its deadline");
+    if (q.state != "results") return make_error(errc::conflict, q.state == "draft" ? "this quiz has not started" : "this quiz has finished");
+    if (q.index + 1 >= q.questions) return finish(db, events, q, now, who.user.id);
+    return open_question(db, events, q, q.index + 1, now, who.user.id, now);
   });
   if (moved) refresh_schedule(quiz_id);
   return moved;
@@ -408,17 +417,16 @@ result<event> quizzes::next(principal const& who, group_id g, std::int64_t quiz_
 
 result<event> quizzes::end(principal const& who, group_id g, std::int64_t quiz_id) {
   millis_t now = ctx_.clock.now();
-  auto ended = ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
-    auto q = visible_quiz(db, who.user.id, g, quiz_id);
-    if (!q) return q.error();
-    if (auto r = require_runner(db, *q, who.user.id); !r) return r.error();
-    if (q->state == "draft") return make_error(errc::conflict, "this quiz has not started");
-    if (q->state == "finished") return make_error(errc::conflict, "this quiz has finished");
-    if (q->state == "question") {
-      close_question(db, events, *q, now, who.user.id);
-      q = visible_quiz(db, who.user.id, g, quiz_id);
+  auto ended = as_runner(ctx_, who, g, quiz_id, [&](store::database& db, store::event_list& events, quiz_row& q) -> result<event> {
+    if (q.state == "draft") return make_error(errc::conflict, "this quiz has not started");
+    if (q.state == "finished") return make_error(errc::conflict, "this quiz has finished");
+    if (q.state == "question") {
+      close_question(db, events, q, now, who.user.id);
+      auto closed = visible_quiz(db, who.user.id, g, quiz_id);
+      if (!closed) return closed.error();
+      q = *closed;
     }
-    return finish(db, events, *q, now, who.user.id);
+    return finish(db, events, q, now, who.user.id);
   });
   if (ended) refresh_schedule(quiz_id);
   return ended;
