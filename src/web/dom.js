@@ -80,6 +80,12 @@ const ICONS = {
   settings: 'M4 6h10 M18 6h2 M4 12h4 M12 12h8 M4 18h12 M20 18h0 M16 4v4 M10 10v4 M18 16v4',
   user: 'M12 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8z M5 21v-1a7 7 0 0 1 14 0v1',
   chat: 'M4 5h16v11H10l-5 4v-4H4z M8 10h8 M8 13h5',
+  // Questions and the library.
+  check: 'M5 12.5l4.5 4.5L19 7.5',
+  help: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6v.6 M12 17h.01',
+  open: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 8v5 M12 16h.01',
+  book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2V5z M4 19a2 2 0 0 1 2-2h13 M8 7h7',
+  bookmark: 'M6 3h12v18l-6-4-6 4z',
 };
 
 export function icon(name, size = 20) {

@@ -6,11 +6,10 @@
 // curator, owners and admins.
 
 import { request } from './api.js';
-import { h, iconButton } from './dom.js';
+import { h, icon, iconButton } from './dom.js';
 import { formatShort, richText } from './format.js';
 import { on } from './hooks.js';
 import { confirmDialog, toast } from './panels.js';
-import { glyph, glyphButton } from './questions.js';
 import { actions, canModerate, displayName, state } from './state.js';
 
 const enc = encodeURIComponent;
@@ -125,7 +124,7 @@ function entryItem(gid, group, e, close, filterTag) {
       e.deleted ? h('p', { class: 'muted' }, 'The original message was deleted.')
         : h('div', { class: 'library-body' }, text(e.body)),
       e.answer ? h('div', { class: 'accepted-answer' },
-        h('p', { class: 'accepted-label' }, glyph('check', 14), 'Accepted answer · ',
+        h('p', { class: 'accepted-label' }, icon('check', 14), 'Accepted answer · ',
           displayName(e.answer.sender?.user_id, e.answer.sender?.display_name)),
         e.answer.deleted ? h('p', { class: 'muted' }, 'The answer was deleted.') : h('div', { class: 'accepted-body' }, text(e.answer.body)))
         : null,
@@ -148,7 +147,7 @@ function openLibrary(gid) {
   const more = h('button', { type: 'button', class: 'btn btn-small', hidden: true }, 'Show more');
   const dlg = h('dialog', { class: 'dialog dialog-wide library-dialog', 'aria-labelledby': 'library-title' },
     h('div', { class: 'dialog-head' },
-      h('h2', { id: 'library-title' }, glyph('book', 20), ' Library'),
+      h('h2', { id: 'library-title' }, icon('book', 20), ' Library'),
       iconButton('close', 'Close library', () => dlg.close(), { size: 18 })),
     h('form', { class: 'library-filters', role: 'search', onsubmit: (e) => { e.preventDefault(); reload(); } },
       h('label', { for: 'library-q', class: 'sr-only' }, 'Search the library'), search,
@@ -220,8 +219,8 @@ function onFrame(f) {
 
 export function init() {
   on('frame', onFrame);
-  on('convHead', (group) => (group ? glyphButton('book', 'Library', () => openLibrary(group.id),
+  on('convHead', (group) => (group ? iconButton('book', 'Library', () => openLibrary(group.id),
     { class: 'library-btn', 'aria-haspopup': 'dialog' }) : null));
   on('messageActions', (gid, group, m) => (m.deleted ? null
-    : glyphButton('bookmark', 'Save to library', () => saveMessage(gid, m), { size: 18, dataset: { fk: 'a-library' } })));
+    : iconButton('bookmark', 'Save to library', () => saveMessage(gid, m), { size: 18, dataset: { fk: 'a-library' } })));
 }

@@ -7,44 +7,14 @@
 // how many are open and the group's median time to a first answer.
 
 import { request } from './api.js';
-import { h, iconButton } from './dom.js';
+import { h, icon, iconButton } from './dom.js';
 import { formatShort, plural, richText } from './format.js';
 import { on } from './hooks.js';
 import { toast } from './panels.js';
 import { actions, canModerate, displayName, state } from './state.js';
 
 const enc = encodeURIComponent;
-const SVG_NS = 'http://www.w3.org/2000/svg';
 
-// The icons of the questions and library views (dom.js's set stays as it is).
-const GLYPHS = {
-  check: 'M5 12.5l4.5 4.5L19 7.5',
-  help: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M9.5 9.5a2.5 2.5 0 1 1 3.5 2.3c-.6.3-1 .9-1 1.6v.6 M12 17h.01',
-  open: 'M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18z M12 8v5 M12 16h.01',
-  book: 'M4 5a2 2 0 0 1 2-2h13v16H6a2 2 0 0 0-2 2V5z M4 19a2 2 0 0 1 2-2h13 M8 7h7',
-  bookmark: 'M6 3h12v18l-6-4-6 4z',
-};
-
-/** An outline icon (24×24, stroke = currentColor) of the set above, hidden from screen readers. */
-export function glyph(name, size = 20) {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  for (const [k, v] of Object.entries({ viewBox: '0 0 24 24', width: size, height: size, fill: 'none', stroke: 'currentColor',
-    'stroke-width': 2, 'stroke-linecap': 'round', 'stroke-linejoin': 'round', 'aria-hidden': 'true', focusable: 'false' })) {
-    svg.setAttribute(k, String(v));
-  }
-  svg.classList.add('icon');
-  const path = document.createElementNS(SVG_NS, 'path');
-  path.setAttribute('d', GLYPHS[name]);
-  svg.append(path);
-  return svg;
-}
-
-/** A button showing only one of these icons, named for screen readers. */
-export function glyphButton(name, label, onclick, extra = {}) {
-  const { size = 20, ...attrs } = extra;
-  const cls = ['icon-btn', attrs.class].filter(Boolean).join(' ');
-  return h('button', { type: 'button', ...attrs, class: cls, 'aria-label': label, title: label, onclick }, glyph(name, size));
-}
 let invalidate = () => {};
 let asking = false;          // the composer's toggle
 let toggleBtn = null;
@@ -208,11 +178,11 @@ function messageParts(gid, group, m) {
   if (q) {
     const answered = q.state === 'answered';
     out.push(h('div', { class: ['question-badge', answered ? 'answered' : 'open'] },
-      glyph(answered ? 'check' : 'open', 14), answered ? 'Answered question' : 'Open question'));
+      icon(answered ? 'check' : 'open', 14), answered ? 'Answered question' : 'Open question'));
     if (answered && q.accepted_seq) {
       const a = answerOf(gid, q.accepted_seq);
       out.push(h('div', { class: 'accepted-answer', role: 'group', 'aria-label': 'Accepted answer' },
-        h('p', { class: 'accepted-label' }, glyph('check', 14), 'Accepted answer',
+        h('p', { class: 'accepted-label' }, icon('check', 14), 'Accepted answer',
           a?.sender?.user_id ? ` · ${displayName(a.sender.user_id, a.sender.display_name)}` : ''),
         a ? (a.deleted || a.missing ? h('p', { class: 'muted' }, 'The answer was deleted.')
           : h('div', { class: 'accepted-body' }, richText(a.body || '', { isMember: () => false, meUsername: state.me?.username || '' })))
@@ -227,7 +197,7 @@ function messageActions(gid, group, m) {
   const out = [];
   const mine = m.sender?.user_id === state.me?.id;
   if (mine && !m.question) {
-    out.push(glyphButton('help', 'Mark as question', () => markAsQuestion(gid, m.seq), { size: 18, dataset: { fk: 'a-question' } }));
+    out.push(iconButton('help', 'Mark as question', () => markAsQuestion(gid, m.seq), { size: 18, dataset: { fk: 'a-question' } }));
   }
   if (m.question?.state === 'answered' && mayAnswerFor(group, m.sender?.user_id)) {
     out.push(iconButton('retry', 'Reopen question', () => reopen(gid, m.seq), { size: 18, dataset: { fk: 'a-reopen' } }));
@@ -235,7 +205,7 @@ function messageActions(gid, group, m) {
   if (m.reply_to) {
     const q = state.timelines.get(gid)?.bySeq.get(m.reply_to);
     if (q?.question && q.question.accepted_seq !== m.seq && mayAnswerFor(group, q.sender?.user_id)) {
-      out.push(glyphButton('check', 'Accept answer', () => acceptAnswer(gid, q.seq, m.seq), { size: 18, dataset: { fk: 'a-accept' } }));
+      out.push(iconButton('check', 'Accept answer', () => acceptAnswer(gid, q.seq, m.seq), { size: 18, dataset: { fk: 'a-accept' } }));
     }
   }
   return out;
@@ -249,7 +219,7 @@ function headButton(group) {
     type: 'button', class: 'icon-btn questions-btn', 'aria-haspopup': 'dialog',
     'aria-label': `Open questions: ${n}`, title: `Open questions: ${n}`,
     onclick: () => openView(group.id),
-  }, glyph('help', 20), n ? h('span', { class: 'count-badge', 'aria-hidden': 'true' }, String(n)) : null);
+  }, icon('help', 20), n ? h('span', { class: 'count-badge', 'aria-hidden': 'true' }, String(n)) : null);
 }
 
 function questionItem(gid, q, dlg) {
