@@ -36,7 +36,8 @@ after(async () => {
 
 const card = (page, cls, text) => page.locator(`.msg-list .${cls}`, { hasText: text });
 
-test('kudos for a message: a card in both conversations and on the Kudos wall', { timeout: 180000 }, async () => {
+/** Alice on a desktop and Bob on a phone, each signed in with Coaches open. */
+async function bothInCoaches() {
   const alice = await newPage(browser, DESKTOP);
   const bob = await newPage(browser, PHONE);
   const a = alice.page;
@@ -45,6 +46,11 @@ test('kudos for a message: a card in both conversations and on the Kudos wall', 
   await login(b, server.url, BOB.username, BOB.password);
   await openGroup(a, 'Coaches');
   await openGroup(b, 'Coaches');
+  return { alice, bob, a, b };
+}
+
+test('kudos for a message: a card in both conversations and on the Kudos wall', { timeout: 180000 }, async () => {
+  const { alice, bob, a, b } = await bothInCoaches();
 
   const drill = messageWith(a, 'My pressing drill');
   await drill.hover();
@@ -102,14 +108,7 @@ async function bobId() {
 }
 
 test('a poll from the composer, votes from two browsers, live results, closed by its author', { timeout: 180000 }, async () => {
-  const alice = await newPage(browser, DESKTOP);
-  const bob = await newPage(browser, PHONE);
-  const a = alice.page;
-  const b = bob.page;
-  await login(a, server.url, ALICE.username, ALICE.password);
-  await login(b, server.url, BOB.username, BOB.password);
-  await openGroup(a, 'Coaches');
-  await openGroup(b, 'Coaches');
+  const { alice, bob, a, b } = await bothInCoaches();
 
   await a.getByRole('button', { name: 'Create a poll' }).click();
   const dialog = a.getByRole('dialog', { name: 'New poll' });
@@ -168,14 +167,7 @@ test('an anonymous poll: votes are final and the counts come a few seconds later
     token: tokens.alice,
     body: { question: 'Was the workshop useful?', options: ['Yes', 'No'], anonymous: true },
   });
-  const alice = await newPage(browser, DESKTOP);
-  const bob = await newPage(browser, PHONE);
-  const a = alice.page;
-  const b = bob.page;
-  await login(a, server.url, ALICE.username, ALICE.password);
-  await login(b, server.url, BOB.username, BOB.password);
-  await openGroup(a, 'Coaches');
-  await openGroup(b, 'Coaches');
+  const { alice, bob, a, b } = await bothInCoaches();
   const alicePoll = card(a, 'poll-card', 'Was the workshop useful?');
   const bobPoll = card(b, 'poll-card', 'Was the workshop useful?');
   await alicePoll.getByText('Anonymous: your vote is final.').waitFor();
