@@ -19,7 +19,8 @@ constexpr int leaderboard_size = 100;  // bounds an event; groups are far smalle
 
 constexpr char quiz_sql[] =
     "SELECT id, group_id, host_id, title, state, current_index, opened_at, deadline_ts, closed_at, active_at, "
-    "created_at, started_at, finished_at, (SELECT count(*) FROM quiz_questions q WHERE q.quiz_id = quizzes.id) "
+    "created_at, started_at, finished_at, (SELECT count(*) FROM quiz_questions q WHERE q.quiz_id = quizzes.id), "
+    "started_seq, finished_seq "
     "FROM quizzes WHERE id = ?1";
 constexpr char question_sql[] = "SELECT text, options, correct, seconds FROM quiz_questions WHERE quiz_id = ?1 AND idx = ?2";
 constexpr char set_state_sql[] =
@@ -40,6 +41,7 @@ struct quiz_row {
   millis_t created_at = 0;
   std::optional<millis_t> started_at, finished_at;
   int questions = 0;
+  std::optional<std::int64_t> started_seq, finished_seq;  // its cards' places in the conversation
 };
 
 struct question_row {
@@ -72,6 +74,8 @@ std::optional<quiz_row> load_quiz(store::database& db, std::int64_t id) {
   q.started_at = opt_int(st, 11);
   q.finished_at = opt_int(st, 12);
   q.questions = static_cast<int>(st.int64(13));
+  q.started_seq = opt_int(st, 14);
+  q.finished_seq = opt_int(st, 15);
   st.reset();
   return q;
 }
@@ -176,9 +180,11 @@ event close_question(store::database& db, store::event_list& events, quiz_row co
 
 event finish(store::database& db, store::event_list& events, quiz_row const& q, millis_t now, std::optional<user_id> actor) {
   set_state(db, q.id, "finished", q.index, q.opened_at, q.deadline, q.closed_at.value_or(now), std::nullopt, std::nullopt, now);
-  return append_event(db, events,
-                      {q.group, event_kind::quiz_finished, now, actor, std::nullopt, user_id{},
-                       {{"quiz_id", q.id}, {"title", q.title}, {"leaderboard", leaderboard(db, q.id, q.index)}}});
+  auto e = append_event(db, events,
+                        {q.group, event_kind::quiz_finished, now, actor, std::nullopt, user_id{},
+                         {{"quiz_id", q.id}, {"title", q.title}, {"leaderboard", leaderboard(db, q.id, q.index)}}});
+  db.prepare("UPDATE quizzes SET finished_seq = ?2 WHERE id = ?1").bind(1, q.id).bind(2, e.seq).exec();
+  return e;
 }
 
 result<std::string> check_text(std::string_view s, std::size_t max_chars, std::string const& what) {
@@ -220,6 +226,8 @@ ojson summary(quiz_row const& q) {
           {"state", q.state}, {"questions", q.questions}, {"index", q.index}, {"created_at", q.created_at}};
   j["started_at"] = q.started_at ? ojson(*q.started_at) : ojson(nullptr);
   j["finished_at"] = q.finished_at ? ojson(*q.finished_at) : ojson(nullptr);
+  j["started_seq"] = q.started_seq ? ojson(*q.started_seq) : ojson(nullptr);
+  j["finished_seq"] = q.finished_seq ? ojson(*q.finished_seq) : ojson(nullptr);
   return j;
 }
 }  // namespace
@@ -396,6 +404,7 @@ result<event> quizzes::start(principal const& who, group_id g, std::int64_t quiz
     auto e = append_event(db, events,
                           {g, event_kind::quiz_started, now, who.user.id, std::nullopt, user_id{},
                            {{"quiz_id", q->id}, {"title", q->title}, {"host_user_id", raw(q->host)}, {"questions", q->questions}}});
+    db.prepare("UPDATE quizzes SET started_seq = ?2 WHERE id = ?1").bind(1, q->id).bind(2, e.seq).exec();
     open_question(db, events, *q, 0, now, who.user.id, now);
     return e;
   });

@@ -8,6 +8,7 @@ import { request } from './api.js';
 import { clear, h, iconButton } from './dom.js';
 import { on } from './hooks.js';
 import { toast } from './panels.js';
+import * as cards from './quiz-cards.js';
 import { state } from './state.js';
 
 let gateway = null;
@@ -345,7 +346,8 @@ function onFrame(f) {
 async function onRoute(gid) {
   if (gid == null) return;
   try {
-    const res = await request('GET', `${quizPath(gid)}?limit=5`);
+    const res = await request('GET', `${quizPath(gid)}?limit=20`);
+    cards.rememberList(gid, res.quizzes);
     const live = (res.quizzes || []).find((q) => q.state === 'question' || q.state === 'results');
     setRunning(gid, live ? live.id : null);
     if (live) {
@@ -359,6 +361,7 @@ export function init(ctx) {
   invalidate = ctx.invalidate;
   on('frame', onFrame);
   on('route', onRoute);
+  cards.init({ invalidate, openPlay });
   on('convHead', (group) => {
     if (!group || group.kind === 'direct') return null;
     const live = running.get(group.id);

@@ -3,7 +3,7 @@
 // touches the API. Network first, so a server upgrade is picked up on the next load; the
 // cache is only the fallback. Chat data is never cached here: it stays on the server.
 
-const CACHE = 'peerchat-shell-v5';
+const CACHE = 'peerchat-shell-v6';
 const SHELL = [
   '/', '/index.html', '/style.css', '/app.js', '/api.js', '/ws.js', '/state.js', '/outbox.js', '/epoch.js',
   '/dom.js', '/format.js', '/chat.js', '/panels.js', '/auth.js', '/manifest.webmanifest',
@@ -15,7 +15,7 @@ const SHELL = [
   '/attach.js', '/attachment-view.js', '/voice-note.js', '/outbox-files.js', '/blob-store.js', '/upload.js',
   '/attachments.css',
   '/people.js', '/account.js', '/account-link.js', '/direct.js', '/people.css',
-  '/quiz.js', '/quiz.css',
+  '/quiz.js', '/quiz-cards.js', '/quiz.css',
   '/questions.js', '/library.js', '/questions.css',
   '/kudos.js', '/polls.js', '/kudos-polls.css',
 ];

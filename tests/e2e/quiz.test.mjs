@@ -117,4 +117,20 @@ test('a live quiz from the builder to the podium, host on a desktop and two phon
   await expectAccessible(alice, 'quiz podium (desktop)');
   await screenshot(bob, path.join(SCREENSHOTS, 'quiz-podium-phone.png'));
   await screenshot(alice, path.join(SCREENSHOTS, 'quiz-podium.png'));
+
+  // Back in the conversation: where the quiz started and where it finished, with the top three.
+  const startedCard = (p) => p.getByRole('article', { name: 'Quiz “Workshop warm-up” started' });
+  const finishedCard = (p) => p.getByRole('article', { name: 'Quiz “Workshop warm-up” finished' });
+  await alice.getByRole('button', { name: 'Close', exact: true }).click();
+  await startedCard(alice).waitFor(WAIT);
+  await finishedCard(alice).getByText(BOB.display_name).waitFor(WAIT);
+  await expectAccessible(alice, 'conversation with quiz cards (desktop)');
+  await screenshot(alice, path.join(SCREENSHOTS, 'quiz-cards.png'));
+  // After a reload the cards come from the quiz list, in place; the podium opens from them.
+  await bob.reload();
+  await finishedCard(bob).waitFor(WAIT);
+  await startedCard(bob).getByRole('button', { name: 'Results' }).waitFor(WAIT);
+  await expectAccessible(bob, 'conversation with quiz cards (phone)');
+  await finishedCard(bob).getByRole('button', { name: 'See the podium' }).click();
+  await bob.getByRole('list', { name: 'Podium' }).waitFor(WAIT);
 });

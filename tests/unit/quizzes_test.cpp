@@ -143,6 +143,25 @@ TEST_F(quizzes_test, ScoringBySpeedAndExactSetsForMultipleChoice) {
   EXPECT_ERRC(quizzes->next(alice, coaches, id), conflict);
 }
 
+TEST_F(quizzes_test, TheListSaysWhereTheQuizStartedAndFinishedInTheConversation) {
+  auto id = make_quiz(alice);
+  auto draft = must(quizzes->list(bob, coaches, 10, std::nullopt))["quizzes"];
+  EXPECT_TRUE(draft.empty()) << "a draft is its host's alone";
+  must(quizzes->start(alice, coaches, id));
+  auto running = must(quizzes->list(bob, coaches, 10, std::nullopt))["quizzes"];
+  ASSERT_EQ(running.size(), 1u);
+  auto started = events_of_kind("quiz_started");
+  ASSERT_EQ(started.size(), 1u);
+  EXPECT_EQ(running[0]["started_seq"], started[0]["seq"]);
+  EXPECT_TRUE(running[0]["finished_seq"].is_null());
+  must(quizzes->end(alice, coaches, id));
+  auto done = must(quizzes->list(bob, coaches, 10, std::nullopt))["quizzes"];
+  auto finished = events_of_kind("quiz_finished");
+  ASSERT_EQ(finished.size(), 1u);
+  EXPECT_EQ(done[0]["finished_seq"], finished[0]["seq"]);
+  EXPECT_EQ(done[0]["started_seq"], started[0]["seq"]);
+}
+
 TEST_F(quizzes_test, OnlyTheHostOrAManagerMovesOnAndOnlyAfterTheDeadline) {
   auto id = make_quiz(bob);
   must(quizzes->start(bob, coaches, id));
