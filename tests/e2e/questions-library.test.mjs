@@ -149,6 +149,12 @@ test('save to the library, then find it by search and by tag', { timeout: 180000
   await lib.getByRole('combobox', { name: 'Filter by tag' }).selectOption('standup');
   await lib.locator('.library-entry', { hasText: 'Short stand-ups' }).waitFor();
   await expectAccessible(b, 'Library view filtered by tag, desktop');
+  // On a desktop the search, the tag filter and the button share one row.
+  const tops = await Promise.all([
+    lib.getByRole('searchbox', { name: 'Search the library' }), lib.getByRole('combobox', { name: 'Filter by tag' }),
+    lib.getByRole('button', { name: 'Search', exact: true }),
+  ].map(async (l) => Math.round((await l.boundingBox()).y + (await l.boundingBox()).height / 2)));
+  assert.ok(Math.max(...tops) - Math.min(...tops) <= 4, `the library's filters are on one row (${tops})`);
   await screenshot(b, path.join(SCREENSHOTS, 'library.png'));
 
   // Bob did not curate it and is a plain member: no Edit or Remove for him.
