@@ -3,6 +3,7 @@
 #include "peerchat/service/user_admin.hpp"
 #include "peerchat/core/crypto.hpp"
 #include "peerchat/core/text.hpp"
+#include "peerchat/service/community_erasure.hpp"
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/membership.hpp"
@@ -311,9 +312,15 @@ result<void> user_admin::delete_account(user_id actor, user_id target, bool eras
   if (!r) return r;
   ctx_.hooks.sessions_ended(ended_sessions);
 
-  // 2. With erase, every message they sent is erased like a deleted one (in batches).
+  // 2. With erase, every message they sent is erased like a deleted one (in batches), and what
+  //    they wrote with the community tools (kudos notes, polls, quizzes) with it.
   if (erase) {
     if (auto e = messages_.erase_all_by(target, actor); !e) return e.error();
+    auto community = ctx_.writer.call([&](store::database& db, store::event_list&) -> result<void> {
+      erase_community_text(db, target);
+      return {};
+    });
+    if (!community) return community.error();
   }
 
   // 3. Names: history, search and mentions read the users row, so they already say

@@ -3,32 +3,15 @@
 // of the data dir (the database, its WAL, its shared-memory index) holds the text any more,
 // and a backup made after the delete never held it. The real binary, real files.
 #include "support/binary_server.hpp"
+#include "support/data_files.hpp"
 #include "support/test_server.hpp"
 
 #include <gtest/gtest.h>
-#include <algorithm>
-#include <fstream>
-#include <iterator>
 
 namespace peerchat::test {
 namespace {
 
 using namespace std::chrono_literals;
-
-bool file_contains(std::filesystem::path const& file, std::string const& needle) {
-  std::ifstream in(file, std::ios::binary);
-  std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  return std::search(bytes.begin(), bytes.end(), needle.begin(), needle.end()) != bytes.end();
-}
-
-// The files of `dir` that hold `needle` (every regular file, not only peerchat.db*).
-std::vector<std::string> files_containing(std::filesystem::path const& dir, std::string const& needle) {
-  std::vector<std::string> out;
-  std::error_code ec;
-  for (auto const& entry : std::filesystem::directory_iterator(dir, ec))
-    if (entry.is_regular_file(ec) && file_contains(entry.path(), needle)) out.push_back(entry.path().filename().string());
-  return out;
-}
 
 std::string joined(std::vector<std::string> const& names) {
   std::string out;
