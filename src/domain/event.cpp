@@ -7,7 +7,7 @@
 namespace peerchat {
 
 namespace {
-constexpr std::array<std::pair<event_kind, std::string_view>, 24> names{{
+constexpr std::array<std::pair<event_kind, std::string_view>, 25> names{{
     {event_kind::message, "message"},
     {event_kind::message_edited, "message_edited"},
     {event_kind::message_deleted, "message_deleted"},
@@ -32,6 +32,7 @@ constexpr std::array<std::pair<event_kind, std::string_view>, 24> names{{
     {event_kind::quiz_question, "quiz_question"},
     {event_kind::quiz_question_closed, "quiz_question_closed"},
     {event_kind::quiz_finished, "quiz_finished"},
+    {event_kind::kudos_removed, "kudos_removed"},
 }};
 }  // namespace
 

@@ -14,6 +14,9 @@ constexpr char message_sql[] = "SELECT sender_id, deleted FROM messages WHERE gr
 constexpr char insert_sql[] =
     "INSERT INTO kudos (group_id, seq, from_user_id, user_id, note, target_seq, created_at) "
     "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+constexpr char erase_note_sql[] =
+    "UPDATE events SET data = json_set(json_remove(data, '$.note'), '$.deleted', json('true')) "
+    "WHERE group_id = ?1 AND seq = ?2 AND kind = 'kudos'";
 constexpr char next_id_sql[] = "SELECT coalesce(max(id), 0) + 1 FROM kudos";
 // A deleted account shows as "Deleted user" here as everywhere (docs/accounts.md).
 constexpr char list_sql[] =
@@ -68,6 +71,28 @@ result<event> kudos::give(principal const& who, group_id g, kudos_request req) {
         .exec();
     if (db.last_insert_rowid() != id) throw std::logic_error("kudos id and event disagree");
     return e;
+  });
+}
+
+result<event> kudos::withdraw(principal const& who, group_id g, std::int64_t kudos_id) {
+  millis_t now = ctx_.clock.now();
+  return ctx_.writer.call([&](store::database& db, store::event_list& events) -> result<event> {
+    auto mine = require_member(db, g, who.user.id);
+    if (!mine) return mine.error();
+    auto& st = db.prepare("SELECT seq, from_user_id FROM kudos WHERE id = ?1 AND group_id = ?2").bind(1, kudos_id).bind(2, raw(g));
+    if (!st.step()) return make_error(errc::not_found, "no such kudos");
+    seq_t seq = st.int64(0);
+    user_id giver{st.int64(1)};
+    st.reset();
+    if (giver != who.user.id && !can_manage(*mine))
+      return make_error(errc::forbidden, "only its giver or the group's owners and admins may remove a kudos");
+    db.prepare("DELETE FROM kudos WHERE id = ?1").bind(1, kudos_id).exec();
+    db.prepare(erase_note_sql).bind(1, raw(g)).bind(2, seq).exec();
+    // The old pages hold the note in the WAL until the checkpointer truncates it (migration 0003).
+    db.prepare("UPDATE erasures SET count = count + 1 WHERE id = 1").exec();
+    return append_event(db, events,
+                        {g, event_kind::kudos_removed, now, who.user.id, seq, user_id{},
+                         {{"kudos_id", kudos_id}, {"target_seq", seq}, {"user_id", raw(who.user.id)}}});
   });
 }
 

@@ -8,8 +8,8 @@ import { request } from './api.js';
 import { h, iconButton } from './dom.js';
 import { formatShort } from './format.js';
 import { on } from './hooks.js';
-import { actions, displayName, state } from './state.js';
-import { toast } from './panels.js';
+import { actions, canModerate, displayName, state } from './state.js';
+import { confirmDialog, toast } from './panels.js';
 
 const NOTE_MAX = 280;
 const LOADED = 200;       // kudos fetched when a group opens (cards among its messages)
@@ -24,8 +24,9 @@ function kudosOf(gid) {
 }
 
 function remember(gid, k) {
+  if (k.deleted) return;  // withdrawn: a replayed kudos event without its note
   kudosOf(gid).set(k.seq, {
-    seq: k.seq, ts: k.ts, from_user_id: k.from_user_id, user_id: k.user_id, note: k.note, target_seq: k.target_seq,
+    id: k.kudos_id ?? k.id, seq: k.seq, ts: k.ts, from_user_id: k.from_user_id, user_id: k.user_id, note: k.note, target_seq: k.target_seq,
     from_name: k.from_display_name, to_name: k.display_name,
   });
 }
@@ -34,6 +35,32 @@ const nameOf = (id, fallback) => displayName(id, fallback) || fallback || 'Someo
 
 /** The start of this month in local time: the wall's "This month". */
 export function monthStart(now = new Date()) { return new Date(now.getFullYear(), now.getMonth(), 1).getTime(); }
+
+/** Withdraw (its giver) or Remove (an owner or admin of the group), after a confirmation. */
+function removeButton(gid, k) {
+  const mine = k.from_user_id === state.me?.id;
+  if (!mine && !canModerate(state.groups.get(gid))) return null;
+  const label = mine ? 'Withdraw' : 'Remove';
+  return h('button', {
+    type: 'button', class: 'kudos-link', 'aria-label': `${label} this kudos`,
+    onclick: async () => {
+      const ok = await confirmDialog({
+        title: mine ? 'Withdraw your kudos?' : 'Remove this kudos?',
+        message: 'It leaves the conversation and the Kudos wall, and its note is erased.',
+        confirmLabel: label, danger: true,
+      });
+      if (!ok) return;
+      try {
+        await request('DELETE', `/groups/${gid}/kudos/${k.id}`);
+        forget(gid, k.seq);
+      } catch (err) { toast(err.message, 'error'); }
+    },
+  }, label);
+}
+
+function forget(gid, seq) {
+  if (byGroup.get(gid)?.delete(seq)) invalidate('messages');
+}
 
 function card(gid, k) {
   const from = nameOf(k.from_user_id, k.from_name);
@@ -47,7 +74,8 @@ function card(gid, k) {
         h('time', { datetime: new Date(k.ts).toISOString() }, formatShort(k.ts)),
         k.target_seq ? h('button', {
           type: 'button', class: 'kudos-link', onclick: () => actions.jumpTo(gid, k.target_seq),
-        }, 'for this message') : null)));
+        }, 'for this message') : null,
+        removeButton(gid, k))));
 }
 
 function items(gid) {
@@ -55,7 +83,7 @@ function items(gid) {
   if (!m) return [];
   return [...m.values()].map((k) => ({
     seq: k.seq, ts: k.ts, key: `kudos-${gid}-${k.seq}`,
-    sig: `${nameOf(k.from_user_id, k.from_name)}|${nameOf(k.user_id, k.to_name)}|${state.me?.id}`,
+    sig: `${nameOf(k.from_user_id, k.from_name)}|${nameOf(k.user_id, k.to_name)}|${state.me?.id}|${state.groups.get(gid)?.role}`,
     build: () => card(gid, k),
   }));
 }
@@ -184,7 +212,9 @@ const emojiButton = (emoji, label, onclick, extra = {}) =>
 export function init(ctx) {
   invalidate = ctx.invalidate;
   on('frame', (f) => {
-    if (f.type !== 'event' || f.kind !== 'kudos') return;
+    if (f.type !== 'event') return;
+    if (f.kind === 'kudos_removed') forget(f.group_id, f.target_seq);
+    if (f.kind !== 'kudos') return;
     remember(f.group_id, f);
     invalidate('messages');
   });

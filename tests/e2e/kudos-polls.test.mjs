@@ -96,6 +96,13 @@ test('kudos for a message: a card in both conversations and on the Kudos wall', 
   await screenshot(a, path.join(SCREENSHOTS, 'kudos-wall.png'));
   await a.keyboard.press('Escape');
 
+  // Alice withdraws it (Bob, a plain member, cannot): the card leaves both conversations, live.
+  assert.equal(await card(b, 'kudos-card', 'Best pressing drill').getByRole('button', { name: /this kudos/ }).count(), 0);
+  await card(a, 'kudos-card', 'Best pressing drill').getByRole('button', { name: 'Withdraw this kudos' }).click();
+  await a.getByRole('dialog', { name: 'Withdraw your kudos?' }).getByRole('button', { name: 'Withdraw' }).click();
+  await card(a, 'kudos-card', 'Best pressing drill').waitFor({ state: 'detached' });
+  await card(b, 'kudos-card', 'Best pressing drill').waitFor({ state: 'detached' });
+
   assert.deepEqual([...a.problems, ...b.problems], []);
   await alice.context.close();
   await bob.context.close();

@@ -87,6 +87,43 @@ TEST_F(kudos_test, KudosAreForAnotherMemberWithAShortNote) {
   EXPECT_EQ(wall("bob")["kudos"].size(), 1u);  // only the valid one was stored
 }
 
+TEST_F(kudos_test, ItsGiverWithdrawsAKudosAndItsNoteIsErased) {
+  auto bob_ws = srv.connect("bob");
+  auto given = give("carol", {{"user_id", srv.id("bob")}, {"note", "for the wrong person"}});
+  ASSERT_STATUS(given, 201);
+  auto id = given.json()["kudos_id"].get<std::int64_t>();
+  auto seq = given.json()["seq"].get<std::int64_t>();
+  auto one = "/" + std::to_string(id);
+
+  // The receiver is a plain member: not theirs to remove.
+  EXPECT_ERROR(srv.http().del(path(coaches, one), srv.token("bob")), 403, "forbidden");
+  EXPECT_ERROR(srv.http().del(path(coaches, one), srv.token("dave")), 404, "not_found");
+  EXPECT_ERROR(srv.http().del(path(coaches, "/987654"), srv.token("carol")), 404, "not_found");
+  ASSERT_STATUS(srv.http().del(path(coaches, one), srv.token("carol")), 204);
+  EXPECT_ERROR(srv.http().del(path(coaches, one), srv.token("carol")), 404, "not_found");  // already gone
+
+  auto removed = bob_ws->read_until(event_kind("kudos_removed", coaches), 5s);
+  ASSERT_TRUE(removed) << "bob saw no kudos_removed event";
+  EXPECT_EQ((*removed)["target_seq"], seq);
+  EXPECT_EQ((*removed)["kudos_id"], id);
+  EXPECT_TRUE(wall("bob")["kudos"].empty());
+  EXPECT_TRUE(wall("bob")["totals"].empty());
+  for (auto const& e : srv.events("bob", coaches)) {
+    EXPECT_EQ(e.dump().find("wrong person"), std::string::npos) << e;
+    if (e["seq"] == seq) {
+      EXPECT_EQ(e.value("deleted", false), true) << e;
+    }
+  }
+}
+
+TEST_F(kudos_test, AnOwnerRemovesAnyonesKudos) {
+  auto given = give("carol", {{"user_id", srv.id("bob")}, {"note", "an inside joke too far"}});
+  ASSERT_STATUS(given, 201);
+  auto one = "/" + std::to_string(given.json()["kudos_id"].get<std::int64_t>());
+  ASSERT_STATUS(srv.http().del(path(coaches, one), srv.token("alice")), 204);  // alice owns coaches
+  EXPECT_TRUE(wall("carol")["kudos"].empty());
+}
+
 TEST_F(kudos_test, ANonMemberGetsNotFoundAndLearnsNothing) {
   ASSERT_STATUS(give("bob", {{"user_id", srv.id("carol")}, {"note", "thanks"}}), 201);
   EXPECT_ERROR(give("dave", {{"user_id", srv.id("carol")}, {"note", "hi"}}), 404, "not_found");

@@ -35,6 +35,7 @@ enum class event_kind {
   quiz_question,
   quiz_question_closed,
   quiz_finished,
+  kudos_removed,
 };
 
 std::string_view to_string(event_kind k) noexcept;

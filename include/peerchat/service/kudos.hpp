@@ -37,6 +37,11 @@ class kudos {
   // not a member, or for a seq that is not a live message by the recipient.
   result<event> give(principal const& who, group_id g, kudos_request req);
 
+  // DELETE /groups/{id}/kudos/{kudos_id} → the `kudos_removed` event. Its giver withdraws it, or
+  // an owner or admin of the group removes it (forbidden for anyone else). The kudos leaves the
+  // wall and its note is erased from the stored `kudos` event, which then says "deleted":true.
+  result<event> withdraw(principal const& who, group_id g, std::int64_t kudos_id);
+
   // {"kudos":[…] newest first,"totals":[{user_id,display_name,count}] most first,"next_cursor"}.
   result<nlohmann::ordered_json> list(principal const& who, group_id g, kudos_query q);
 

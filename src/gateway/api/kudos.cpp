@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Kudos: POST /groups/{id}/kudos gives one; GET lists the group's wall.
+// Kudos: POST /groups/{id}/kudos gives one; GET lists the group's wall; DELETE …/{kudos_id} withdraws one.
 #include "call.hpp"
 
 namespace peerchat::gateway::api {
@@ -14,6 +14,14 @@ api_reply post_kudos(call& c) {
     if (*to <= 0) return error_reply(errc::bad_request, "user_id is not a member of this group");
     TRY(e, c.a.backend.kudos.give(who, g, {user_id{*to}, *note, *seq}));
     return json_reply(201, *e->wire);
+  });
+}
+
+api_reply delete_kudos(call& c) {
+  return with_group(c, [&](principal const& who, group_id g) {
+    TRY(id, c.id_param(1));
+    TRY(e, c.a.backend.kudos.withdraw(who, g, *id));
+    return no_content();
   });
 }
 
@@ -38,6 +46,7 @@ api_reply get_kudos(call& c) {
 void add_kudos_routes(std::vector<route>& out) {
   out.push_back({"POST", "/groups/{}/kudos", post_kudos});
   out.push_back({"GET", "/groups/{}/kudos", get_kudos});
+  out.push_back({"DELETE", "/groups/{}/kudos/{}", delete_kudos});
 }
 
 }  // namespace peerchat::gateway::api
