@@ -87,6 +87,15 @@ void writer::run() {
   }
 }
 
+namespace {
+// A commit slower than this is logged with where its time went (docs/performance.md, "The S1
+// tail"): the jobs' statements, the batch's index step, and COMMIT itself (the WAL write and
+// its fsync). Slow commits are what make S1's p99.
+constexpr auto slow_commit = std::chrono::milliseconds(10);
+
+double ms(std::chrono::steady_clock::duration d) { return std::chrono::duration<double, std::milli>(d).count(); }
+}  // namespace
+
 void writer::commit_batch(std::vector<job>& batch) {
   event_list events;
   bool committed = false;
@@ -114,12 +123,18 @@ void writer::commit_batch(std::vector<job>& batch) {
       }
     }
     db_.reset_all();
+    auto jobs_done = std::chrono::steady_clock::now();
     if (before_commit) {
       before_commit(db_);
       db_.reset_all();
     }
+    auto index_done = std::chrono::steady_clock::now();
     tx.commit();
     committed = true;
+    auto now = std::chrono::steady_clock::now();
+    if (now - started >= slow_commit)
+      spdlog::info("store: slow commit: {:.1f} ms for {} jobs (statements {:.1f} ms, index step {:.1f} ms, COMMIT {:.1f} ms)",
+                   ms(now - started), batch.size(), ms(jobs_done - started), ms(index_done - jobs_done), ms(now - index_done));
   } catch (...) {
     spdlog::error("store: commit of {} jobs failed: {}", batch.size(), describe(std::current_exception()));
   }
