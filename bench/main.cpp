@@ -321,6 +321,7 @@ int run(int argc, char** argv) {
     std::this_thread::sleep_for(5ms);
   }
   double connect_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_connect).count();
+  auto after_connect = sample();
   // Quiesce: connecting N members of one group makes the server send N x N presence frames;
   // the window opens only once the bench receives nothing for 1 s and the server's CPU use
   // has dropped under 10 % of a core (bounded at 180 s), so it measures messages only.
@@ -464,7 +465,11 @@ int run(int argc, char** argv) {
   out["setup"] = {{"seconds", setup.seconds}, {"accounts_created", setup.users_created}, {"reused_from", setup.reused_from}};
   out["connect"] = {{"ready", r.totals.ready}, {"failed", r.totals.failed}, {"seconds", connect_seconds},
                     {"p50_ms", ms(r.connect_ns.quantile(0.5))}, {"p99_ms", ms(r.connect_ns.quantile(0.99))},
-                    {"max_ms", ms(r.connect_ns.max())}};
+                    {"max_ms", ms(r.connect_ns.max())},
+                    // Server CPU from the first connect until every member was ready, and until
+                    // the server was idle again (presence fan-out included).
+                    {"server_cpu_s", after_connect.cpu_seconds - before_connect.cpu_seconds},
+                    {"server_cpu_until_quiet_s", idle.cpu_seconds - before_connect.cpu_seconds}};
   out["quiesce"] = {{"seconds", quiesce_seconds}, {"frames_after_ready", connect_frames - frames_before_quiet},
                     {"frames_before_window", connect_frames}};
   out["window_s"] = window;
@@ -505,7 +510,8 @@ int run(int argc, char** argv) {
     << " in " << fixed(setup.seconds) << " s (not measured)\n";
   o << "connect     " << r.totals.ready << " ready, " << r.totals.failed << " failed, in " << fixed(connect_seconds, 2)
     << " s; per connection p50 " << fmt_ms(r.connect_ns.quantile(0.5)) << ", p99 " << fmt_ms(r.connect_ns.quantile(0.99))
-    << ", max " << fmt_ms(r.connect_ns.max()) << "\n";
+    << ", max " << fmt_ms(r.connect_ns.max()) << "; server CPU " << fixed(after_connect.cpu_seconds - before_connect.cpu_seconds, 2)
+    << " s, " << fixed(idle.cpu_seconds - before_connect.cpu_seconds, 2) << " s until quiet\n";
   o << "quiesce     " << fixed(quiesce_seconds, 1) << " s until the server was idle; " << connect_frames
     << " frames (ready, presence) received before the window\n";
   o << "window      " << fixed(window, 2) << " s: sent " << at_stop.sent << ", acked " << at_stop.acked << " ("
