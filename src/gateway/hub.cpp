@@ -184,7 +184,7 @@ struct index_list_hash {
 };
 }  // namespace
 
-// Each pending change goes to every connection of everyone sharing a group with its user.
+// Each pending change goes to every connection of everyone else sharing a group with its user.
 // Connections that get the same changes (all members of one group, in a connect storm) share
 // one frame, so a flush costs one string per distinct set of changes, not per connection.
 void hub::flush_presence() {
@@ -205,6 +205,9 @@ void hub::flush_presence() {
       peers.clear();
       collect_peers(changes[i].first, peers);
       for (user_id p : peers) {
+        // Never to the user's own connections: a change is their first connection opening
+        // (whose ready lists them) or their last closing (none left).
+        if (p == changes[i].first) continue;
         auto c = connections_.find(p);
         if (c == connections_.end()) continue;
         for (auto const& conn : c->second) {

@@ -31,7 +31,7 @@ class hub {
   void remove(connection const* c);
 
   // Presence changes (a user's first connection came, their last went) are collected and
-  // sent together by flush_presence(): one frame per recipient connection per flush, a plain
+  // sent to the other users sharing a group with them together by flush_presence(): one frame per recipient connection per flush, a plain
   // `presence` frame when it carries one change, else a `presence_batch`. The waker is called
   // (outside the lock) when a change becomes pending and no flush is due yet; it must arrange
   // one flush_presence() soon (the server runs it after a short timer). Without a waker each
