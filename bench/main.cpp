@@ -17,6 +17,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <cmath>
 #include <random>
 #include <sched.h>
 #include <sstream>
@@ -40,6 +41,10 @@ Scenarios (issue 6; every member receives every message of its group, the sender
   S2max  the same, closed loop
   S3     500 groups x 10 members (5000 connections), open loop 50 msg/s, 20 s; RSS per idle connection
   S4     1 group x 10 members, one offline while 100000 messages are sent, then it resumes from 0
+  S5     "a real server": 2000 groups x 12 members (24000 accounts), 20 % of the members online
+         (spread evenly), every online member sends, open loop 200 msg/s in total, 600 s.
+         Setup hashes a password per account (about 100 s per 1000): scale it down with
+         --groups/--members/--online-fraction/--duration
 
 Server:
   --server-bin PATH        start PATH serve on 127.0.0.1 (fresh temp data dir, admin created, rate limits lifted)
@@ -61,7 +66,8 @@ Server:
 
 Overrides:
   --duration S  --rate MSG_PER_S  --groups N  --members N  --senders N (per group)  --inflight N (closed loop)
-  --messages N (S4 backlog)  --body-bytes N  --threads N (bench io threads, default 1)
+  --messages N (S4 backlog)  --online-fraction F (0..1, the members that connect; S5 0.2, others 1)
+  --body-bytes N  --threads N (bench io threads, default 1)
   --setup-parallel N (default 4)  --connect-parallel N (default 128)
 )";
 
@@ -75,6 +81,7 @@ struct scenario {
   std::uint64_t messages = 0;  // S4: the backlog
   bool idle_rss = false;       // S3
   bool backlog = false;        // S4
+  double online_fraction = 1;  // S5: the share of members that connect, spread evenly
 };
 
 std::optional<scenario> named(std::string const& n) {
@@ -92,6 +99,10 @@ std::optional<scenario> named(std::string const& n) {
   }
   if (n == "S3") {
     s.groups = 500, s.members = 10, s.senders = 10, s.rate = 50, s.idle_rss = true;
+    return s;
+  }
+  if (n == "S5") {
+    s.groups = 2000, s.members = 12, s.senders = 12, s.rate = 200, s.duration = 600, s.online_fraction = 0.2;
     return s;
   }
   if (n == "S4") {
@@ -195,6 +206,8 @@ int run(int argc, char** argv) {
   if (args.has("senders")) sc->senders = std::stoi(args.get("senders"));
   if (args.has("inflight")) sc->inflight = std::stoi(args.get("inflight"));
   if (args.has("messages")) sc->messages = std::stoull(args.get("messages"));
+  if (args.has("online-fraction")) sc->online_fraction = std::stod(args.get("online-fraction"));
+  if (!(sc->online_fraction > 0 && sc->online_fraction <= 1)) throw std::runtime_error("--online-fraction must be in (0, 1]");
   sc->senders = std::min(sc->senders, sc->members - (sc->backlog ? 1 : 0));
   if (sc->groups < 1 || sc->members < (sc->backlog ? 2 : 1) || sc->senders < 1 || sc->duration <= 0 ||
       sc->duration > 3600 || sc->inflight < 1)
@@ -284,9 +297,15 @@ int run(int argc, char** argv) {
       s.token = setup.groups[static_cast<std::size_t>(g)].members[static_cast<std::size_t>(m)].token;
       s.sender = m < sc->senders;
       bool is_offline = sc->backlog && g == 0 && m == sc->members - 1;
+      // With --online-fraction F, member i (counted over all groups) connects when
+      // floor((i+1)F) > floor(iF): exactly F of them, spread evenly over the groups.
+      auto i = static_cast<double>(specs.size());
+      bool stays_away = std::floor((i + 1) * sc->online_fraction) == std::floor(i * sc->online_fraction);
       if (is_offline) {
         s.resume = 0;
         offline = static_cast<int>(specs.size());
+      } else if (stays_away) {
+        s.sender = false;  // never connects
       } else {
         online.push_back(static_cast<int>(specs.size()));
       }
@@ -321,6 +340,7 @@ int run(int argc, char** argv) {
     std::this_thread::sleep_for(5ms);
   }
   double connect_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t_connect).count();
+  auto after_connect = sample();
   // Quiesce: connecting N members of one group makes the server send N x N presence frames;
   // the window opens only once the bench receives nothing for 1 s and the server's CPU use
   // has dropped under 10 % of a core (bounded at 180 s), so it measures messages only.
@@ -450,6 +470,7 @@ int run(int argc, char** argv) {
   out["groups"] = sc->groups;
   out["members"] = sc->members;
   out["connections"] = online.size() + (offline >= 0 ? 1 : 0);
+  out["online_fraction"] = sc->online_fraction;
   out["senders"] = total_senders;
   out["mode"] = sc->mode == send_mode::open_loop ? "open" : "closed";
   if (sc->mode == send_mode::open_loop) out["rate"] = sc->rate;
@@ -464,7 +485,11 @@ int run(int argc, char** argv) {
   out["setup"] = {{"seconds", setup.seconds}, {"accounts_created", setup.users_created}, {"reused_from", setup.reused_from}};
   out["connect"] = {{"ready", r.totals.ready}, {"failed", r.totals.failed}, {"seconds", connect_seconds},
                     {"p50_ms", ms(r.connect_ns.quantile(0.5))}, {"p99_ms", ms(r.connect_ns.quantile(0.99))},
-                    {"max_ms", ms(r.connect_ns.max())}};
+                    {"max_ms", ms(r.connect_ns.max())},
+                    // Server CPU from the first connect until every member was ready, and until
+                    // the server was idle again (presence fan-out included).
+                    {"server_cpu_s", after_connect.cpu_seconds - before_connect.cpu_seconds},
+                    {"server_cpu_until_quiet_s", idle.cpu_seconds - before_connect.cpu_seconds}};
   out["quiesce"] = {{"seconds", quiesce_seconds}, {"frames_after_ready", connect_frames - frames_before_quiet},
                     {"frames_before_window", connect_frames}};
   out["window_s"] = window;
@@ -500,12 +525,14 @@ int run(int argc, char** argv) {
   o << "shape       " << sc->groups << " groups x " << sc->members << " members, " << total_senders << " senders, "
     << (sc->mode == send_mode::open_loop ? "open loop " + fixed(sc->rate, 0) + " msg/s"
                                           : "closed loop, " + std::to_string(sc->inflight) + " in flight per sender")
-    << ", body " << lo.body_bytes << " B\n";
+    << ", body " << lo.body_bytes << " B"
+    << (sc->online_fraction < 1 ? ", " + std::to_string(online.size()) + " members online" : std::string()) << "\n";
   o << "setup       " << (setup.users_created ? std::to_string(setup.users_created) + " accounts created" : "accounts reused")
     << " in " << fixed(setup.seconds) << " s (not measured)\n";
   o << "connect     " << r.totals.ready << " ready, " << r.totals.failed << " failed, in " << fixed(connect_seconds, 2)
     << " s; per connection p50 " << fmt_ms(r.connect_ns.quantile(0.5)) << ", p99 " << fmt_ms(r.connect_ns.quantile(0.99))
-    << ", max " << fmt_ms(r.connect_ns.max()) << "\n";
+    << ", max " << fmt_ms(r.connect_ns.max()) << "; server CPU " << fixed(after_connect.cpu_seconds - before_connect.cpu_seconds, 2)
+    << " s, " << fixed(idle.cpu_seconds - before_connect.cpu_seconds, 2) << " s until quiet\n";
   o << "quiesce     " << fixed(quiesce_seconds, 1) << " s until the server was idle; " << connect_frames
     << " frames (ready, presence) received before the window\n";
   o << "window      " << fixed(window, 2) << " s: sent " << at_stop.sent << ", acked " << at_stop.acked << " ("

@@ -20,8 +20,11 @@ class connection {
   // Committed events of groups the user belongs to (all this connection gets of one
   // committed batch), in seq order per group.
   virtual void deliver_events(std::vector<event> events) = 0;
-  // An ephemeral frame (typing, presence, read marker echo).
+  // An ephemeral frame (typing, read marker echo, profile update).
   virtual void deliver_frame(std::shared_ptr<const std::string> frame) = 0;
+  // A presence or presence_batch frame. Dropped before `ready`: ready's `online` is read
+  // after it, so it already holds every change such a frame carries.
+  virtual void deliver_presence(std::shared_ptr<const std::string> frame) = 0;
   // Closes with a WebSocket close code and reason.
   virtual void close_with(std::uint16_t code, std::string reason) = 0;
 };

@@ -29,7 +29,7 @@ void hub::add(std::shared_ptr<connection> const& c) {
     first = list.empty();
     list.push_back(c);
   }
-  if (first) broadcast_presence(c->user(), true);
+  if (first) presence_changed(c->user(), true);
 }
 
 void hub::remove(connection const* c) {
@@ -50,7 +50,7 @@ void hub::remove(connection const* c) {
       break;
     }
   }
-  if (last) broadcast_presence(u, false);
+  if (last) presence_changed(u, false);
 }
 
 void hub::collect_members(group_id g, std::vector<std::shared_ptr<connection>>& out) const {
@@ -125,12 +125,15 @@ void hub::read_marker(user_id u, group_id g, seq_t seq) {
   for (auto const& c : targets) c->deliver_frame(c->user() == u ? own : others);
 }
 
-void hub::broadcast_presence(user_id u, bool online) {
-  to_peers(u, frame_of({{"type", "presence"}, {"user_id", raw(u)}, {"online", online}}));
-}
-
 void hub::user_updated(user const& u) {
   to_peers(u.id, frame_of({{"type", "user_updated"}, {"user", protocol::public_profile_json(u)}}));
+}
+
+void hub::collect_peers(user_id u, std::unordered_set<user_id>& out) const {
+  out.insert(u);
+  if (auto gs = groups_.find(u); gs != groups_.end())
+    for (group_id g : gs->second)
+      if (auto m = members_.find(g); m != members_.end()) out.insert(m->second.begin(), m->second.end());
 }
 
 void hub::to_peers(user_id u, std::shared_ptr<const std::string> const& frame) {
@@ -138,14 +141,125 @@ void hub::to_peers(user_id u, std::shared_ptr<const std::string> const& frame) {
   {
     std::lock_guard lock(mutex_);
     std::unordered_set<user_id> peers;
-    if (auto gs = groups_.find(u); gs != groups_.end())
-      for (group_id g : gs->second)
-        if (auto m = members_.find(g); m != members_.end()) peers.insert(m->second.begin(), m->second.end());
+    collect_peers(u, peers);
     for (user_id p : peers)
       if (auto c = connections_.find(p); c != connections_.end())
         targets.insert(targets.end(), c->second.begin(), c->second.end());
   }
   for (auto const& c : targets) c->deliver_frame(frame);
+}
+
+void hub::set_presence_waker(std::function<void()> waker) {
+  std::lock_guard lock(mutex_);
+  presence_waker_ = std::move(waker);
+}
+
+bool hub::note_presence(user_id u, bool online) {
+  auto [it, fresh] = presence_pending_.insert_or_assign(u, online);
+  if (fresh) presence_order_.push_back(u);
+  if (presence_flush_due_ || !presence_waker_) return false;
+  presence_flush_due_ = true;
+  return true;
+}
+
+void hub::presence_changed(user_id u, bool online) {
+  std::function<void()> wake;
+  bool now = false;
+  {
+    std::lock_guard lock(mutex_);
+    if (note_presence(u, online)) wake = presence_waker_;
+    now = !presence_waker_;
+  }
+  if (wake) wake();
+  if (now) flush_presence();
+}
+
+namespace {
+struct index_list_hash {
+  std::size_t operator()(std::vector<std::uint32_t> const& v) const noexcept {
+    std::size_t h = 1469598103934665603ull;
+    for (auto i : v) h = (h ^ i) * 1099511628211ull;
+    return h;
+  }
+};
+}  // namespace
+
+// Each pending change goes to every connection of everyone else sharing a group with its user.
+// Connections that get the same changes (all members of one group, in a connect storm) share
+// one frame, so a flush costs one string per distinct set of changes, not per connection.
+void hub::flush_presence() {
+  std::lock_guard flushing(flush_mutex_);
+  std::vector<std::pair<user_id, bool>> changes;
+  std::vector<std::shared_ptr<connection>> targets;
+  std::vector<std::vector<std::uint32_t>> share;  // per target: indices into changes
+  {
+    std::lock_guard lock(mutex_);
+    presence_flush_due_ = false;
+    changes.reserve(presence_order_.size());
+    for (user_id u : presence_order_) changes.emplace_back(u, presence_pending_.at(u));
+    presence_order_.clear();
+    presence_pending_.clear();
+    std::unordered_map<connection const*, std::size_t> slot;
+    std::unordered_set<user_id> peers;
+    for (std::uint32_t i = 0; i < changes.size(); ++i) {
+      peers.clear();
+      collect_peers(changes[i].first, peers);
+      for (user_id p : peers) {
+        // Never to the user's own connections: a change is their first connection opening
+        // (whose ready lists them) or their last closing (none left).
+        if (p == changes[i].first) continue;
+        auto c = connections_.find(p);
+        if (c == connections_.end()) continue;
+        for (auto const& conn : c->second) {
+          auto [it, fresh] = slot.try_emplace(conn.get(), targets.size());
+          if (fresh) {
+            targets.push_back(conn);
+            share.emplace_back();
+          }
+          share[it->second].push_back(i);
+        }
+      }
+    }
+  }
+  if (targets.empty()) return;
+  std::vector<std::string> pieces;  // {"user_id":N,"online":B} per change
+  pieces.reserve(changes.size());
+  for (auto [u, online] : changes)
+    pieces.push_back("{\"user_id\":" + std::to_string(raw(u)) + ",\"online\":" + (online ? "true}" : "false}"));
+  std::unordered_map<std::vector<std::uint32_t>, std::shared_ptr<const std::string>, index_list_hash> frames;
+  for (std::size_t t = 0; t < targets.size(); ++t) {
+    auto& frame = frames[share[t]];
+    if (!frame) {
+      auto const& list = share[t];
+      std::string text;
+      if (list.size() == 1) {  // one change: the plain frame every client knows
+        auto const& p = pieces[list[0]];
+        text = "{\"type\":\"presence\"," + p.substr(1);
+      } else {
+        text = "{\"type\":\"presence_batch\",\"changes\":[";
+        for (std::size_t k = 0; k < list.size(); ++k) {
+          if (k) text += ',';
+          text += pieces[list[k]];
+        }
+        text += "]}";
+      }
+      frame = std::make_shared<const std::string>(std::move(text));
+    }
+    targets[t]->deliver_presence(frame);
+  }
+}
+
+std::vector<user_id> hub::online_peers(user_id u) const {
+  std::vector<user_id> out;
+  {
+    std::lock_guard lock(mutex_);
+    std::unordered_set<user_id> peers;
+    collect_peers(u, peers);
+    for (user_id p : peers)
+      if (connections_.contains(p)) out.push_back(p);
+  }
+  std::sort(out.begin(), out.end());
+  return out;
 }
 
 bool hub::is_member(group_id g, user_id u) const {
@@ -188,9 +302,13 @@ void hub::close_all(std::uint16_t code, std::string const& reason) {
 
 void hub::clear() {
   std::unordered_map<user_id, std::vector<std::shared_ptr<connection>>> dropped;
+  std::function<void()> waker;
   {
     std::lock_guard lock(mutex_);
     dropped.swap(connections_);
+    waker.swap(presence_waker_);  // it points at the server's timer, which goes with the io_context
+    presence_order_.clear();
+    presence_pending_.clear();
   }
 }
 

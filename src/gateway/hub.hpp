@@ -5,6 +5,7 @@
 #include "peerchat/domain/event.hpp"
 #include "peerchat/domain/user.hpp"
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <unordered_map>
@@ -28,6 +29,18 @@ class hub {
   // becomes online with their first connection.
   void add(std::shared_ptr<connection> const& c);
   void remove(connection const* c);
+
+  // Presence changes (a user's first connection came, their last went) are collected and
+  // sent to the other users sharing a group with them together by flush_presence(): one frame per recipient connection per flush, a plain
+  // `presence` frame when it carries one change, else a `presence_batch`. The waker is called
+  // (outside the lock) when a change becomes pending and no flush is due yet; it must arrange
+  // one flush_presence() soon (the server runs it after a short timer). Without a waker each
+  // change is flushed at once.
+  void set_presence_waker(std::function<void()> waker);
+  void flush_presence();
+  // Who is online among the users sharing a group with u (u included when online), ascending:
+  // `ready`'s `online`.
+  std::vector<user_id> online_peers(user_id u) const;
 
   // Called by the writer after each commit, with the batch's events in commit order.
   void publish(std::vector<event> const& events);
@@ -58,7 +71,12 @@ class hub {
   std::atomic<std::uint64_t> deliveries{0};
 
  private:
-  void broadcast_presence(user_id u, bool online);
+  // Records a presence change for the next flush. Requires mutex_; true when the waker
+  // must be called.
+  bool note_presence(user_id u, bool online);
+  void presence_changed(user_id u, bool online);
+  // Adds the ids of everyone sharing a group with u (u included) to out. Requires mutex_.
+  void collect_peers(user_id u, std::unordered_set<user_id>& out) const;
   // Sends an ephemeral frame to every connection of everyone sharing a group with u (u included).
   void to_peers(user_id u, std::shared_ptr<const std::string> const& frame);
   // Appends the connections of every member of g to out. Requires mutex_.
@@ -69,6 +87,13 @@ class hub {
   std::unordered_map<group_id, std::unordered_set<user_id>> members_;
   std::unordered_map<user_id, std::unordered_set<group_id>> groups_;
   std::unordered_map<user_id, std::vector<std::shared_ptr<connection>>> connections_;
+  // Pending presence changes, latest state per user, in order of first change.
+  std::vector<user_id> presence_order_;
+  std::unordered_map<user_id, bool> presence_pending_;
+  bool presence_flush_due_ = false;  // the waker was called and its flush has not started
+  std::function<void()> presence_waker_;
+  // Serialises flushes, so each connection gets a user's changes in order.
+  std::mutex flush_mutex_;
 };
 
 }  // namespace peerchat::gateway

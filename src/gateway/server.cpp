@@ -33,6 +33,14 @@ namespace {
 // connections close), and say so in the log at most every log_every.
 constexpr auto accept_backoff = std::chrono::milliseconds(100);
 constexpr auto accept_backoff_log_every = std::chrono::seconds(10);
+// How long a presence change waits for others to share its frames: a connect storm of 1000
+// arrivals costs each member about one frame per window instead of one per arrival, and a
+// single change is still shown within a blink. A change that comes soon after the last flush
+// is part of a storm: it waits the longer window, so a storm costs each member ~10 frames a
+// second instead of ~40.
+constexpr auto presence_window = std::chrono::milliseconds(25);
+constexpr auto presence_storm_window = std::chrono::milliseconds(100);
+constexpr auto presence_storm_gap = std::chrono::milliseconds(250);
 
 bool out_of_descriptors(beast::error_code const& ec) {
   return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
@@ -113,6 +121,18 @@ class server::impl {
       app_.push_dispatcher->enqueue(events);  // a queue push only: a push never delays a delivery
     });
     app_.hub.load(app_.backend.all_memberships());
+    // Presence changes wait presence_window on this timer's strand and go out together.
+    app_.hub.set_presence_waker([this] {
+      asio::post(presence_timer_.get_executor(), [this] {
+        bool storm = std::chrono::steady_clock::now() - last_presence_flush_ < presence_storm_gap;
+        presence_timer_.expires_after(storm ? presence_storm_window : presence_window);
+        presence_timer_.async_wait([this](beast::error_code ec) {
+          if (ec) return;
+          last_presence_flush_ = std::chrono::steady_clock::now();
+          app_.hub.flush_presence();
+        });
+      });
+    });
   }
 
   std::uint16_t start() {
@@ -350,6 +370,8 @@ class server::impl {
   asio::steady_timer sweep_timer_{acceptor_.get_executor()};  // attachments' orphan sweep, same strand
   unsigned minutes_since_sweep_ = 0;                          // acceptor's strand only
   asio::steady_timer tick_timer_{acceptor_.get_executor()};   // run_clock_tick, same strand
+  asio::steady_timer presence_timer_{asio::make_strand(ioc_)};  // the hub's presence flushes, own strand
+  std::chrono::steady_clock::time_point last_presence_flush_;    // presence_timer_'s strand only
   std::atomic<bool> tick_running_{false};                     // a tick is queued or running
   int backoffs_in_episode_ = 0;       // acceptor's strand only
   std::chrono::steady_clock::time_point last_backoff_log_;

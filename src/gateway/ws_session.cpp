@@ -297,7 +297,15 @@ void ws_session<Stream>::on_ready(std::vector<group_summary> groups, std::map<gr
     // writer publishes a batch after its commit, so the list may have read it first).
     delivered_.emplace(g.group.id, g.group.last_seq);
   }
-  queue_frame(frame_of({{"type", "ready"}, {"user", protocol::to_json(principal_.user)}, {"groups", std::move(list)}, {"epoch", app_.backend.epoch()}}));
+  // Read after every presence frame dropped while listing (see deliver_presence): those
+  // changes are in it, later ones come as frames after it.
+  ojson online = ojson::array();
+  for (user_id u : app_.hub.online_peers(user())) online.push_back(raw(u));
+  queue_frame(frame_of({{"type", "ready"},
+                        {"user", protocol::to_json(principal_.user)},
+                        {"groups", std::move(list)},
+                        {"epoch", app_.backend.epoch()},
+                        {"online", std::move(online)}}));
   for (auto& f : std::exchange(held_frames_, {})) queue_frame(std::move(f));
   for (auto const& e : std::exchange(held_events_, {})) on_event(e);
   flush();
@@ -423,8 +431,18 @@ template <class Stream>
 void ws_session<Stream>::deliver_frame(std::shared_ptr<const std::string> frame) {
   asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     if (self->state_ == state::ready) self->enqueue(frame);
-    // Ephemeral, so bounded: a presence flurry during the list read is not worth more.
+    // Ephemeral, so bounded.
     else if (self->state_ == state::listing && self->held_frames_.size() < 256) self->held_frames_.push_back(frame);
+  });
+}
+
+// The hub flushes presence on its own strand, after the change is in its state; a frame
+// that runs here before on_ready therefore carries nothing ready's `online` (read in
+// on_ready, on this strand) will not show.
+template <class Stream>
+void ws_session<Stream>::deliver_presence(std::shared_ptr<const std::string> frame) {
+  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+    if (self->state_ == state::ready) self->enqueue(frame);
   });
 }
 

@@ -47,6 +47,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   session_id session() const noexcept override { return principal_.session; }
   void deliver_events(std::vector<event> events) override;
   void deliver_frame(std::shared_ptr<const std::string> frame) override;
+  void deliver_presence(std::shared_ptr<const std::string> frame) override;
   void close_with(std::uint16_t code, std::string reason) override;
 
  private:

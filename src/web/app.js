@@ -105,6 +105,7 @@ function onFrame(f) {
     case 'ack': onAck(f); break;
     case 'typing': onTyping(f); break;
     case 'presence': onPresence(f.user_id, !!f.online); break;
+    case 'presence_batch': onPresenceBatch(f.changes); break;
     case 'error': onWsError(f); break;
     default: break;
   }
@@ -140,6 +141,7 @@ function onReady(f) {
     }
     if (fresh) refreshGroups();
   }
+  if (Array.isArray(f.online)) onOnlineList(f.online);
   flushOutbox();
   // What the socket missed is replayed, but anything fetched over HTTP while offline is redone.
   const gid = state.route.groupId;
@@ -354,12 +356,16 @@ function onTyping(f) {
 }
 
 function onPresence(userId, online) {
+  setPresence(userId, online);
+  invalidate('info', 'conv');
+}
+
+function setPresence(userId, online) {
   state.presence.set(userId, online);
   for (const members of state.members.values()) {
     const m = members.get(userId);
     if (m) m.online = online;
   }
-  invalidate('info', 'conv');
 }
 
 // ---------------------------------------------------------------------------------------
@@ -760,6 +766,28 @@ function removeGroupLocal(gid, message) {
   if (state.route.groupId === gid) navigate('/', { replace: true });
   saveCache();
   invalidate('groups', 'conv', 'pending');
+}
+
+/** Several presence changes in one frame (the server coalesces them), in order. */
+function onPresenceBatch(changes) {
+  if (!Array.isArray(changes)) return;
+  for (const c of changes) setPresence(c.user_id, !!c.online);
+  invalidate('info', 'conv');
+}
+
+/** `ready`'s `online`: everyone sharing a group with us who is online now; all others are not
+ * (presence frames missed while disconnected are not replayed). */
+function onOnlineList(ids) {
+  const online = new Set(ids);
+  state.presence.clear();
+  for (const id of online) state.presence.set(id, true);
+  for (const members of state.members.values()) {
+    for (const m of members.values()) {
+      m.online = online.has(m.user_id);
+      state.presence.set(m.user_id, m.online);
+    }
+  }
+  invalidate('info', 'conv');
 }
 
 const memberReloads = new Map();

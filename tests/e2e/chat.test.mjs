@@ -16,9 +16,11 @@ let bob;
 let tokens;
 let coaches;
 let books;
+// Only in the presence test's own group, so the other tests' member counts stay as they are.
+const CAROL = { username: 'carol', display_name: 'Carol Ndiaye', password: 'carol-password-1' };
 
 before(async () => {
-  server = await new PeerchatServer('chat').init([ALICE, BOB]);
+  server = await new PeerchatServer('chat').init([ALICE, BOB, CAROL]);
   tokens = { alice: await server.token(ALICE.username, ALICE.password), bob: await server.token(BOB.username, BOB.password) };
   coaches = await groupWith(server, tokens.alice, { name: 'Coaches', topic: 'Weekly sync for the coaching circle' }, [tokens.bob]);
   books = await groupWith(server, tokens.alice, { name: 'Book club' }, [tokens.bob]);
@@ -231,6 +233,24 @@ test('older history loads on scrolling up; a search hit far back opens around it
   await a.locator('#conv-title', { hasText: 'Archive' }).waitFor();
   await messageWith(a, 'History 007').and(a.locator('.flash')).waitFor();
   await a.locator('#search-input').fill('');
+  await openGroup(a, 'Coaches');
+});
+
+test('the header counts who is online: a member coming online and going offline', { timeout: 120000 }, async () => {
+  const a = alice.page;
+  const carolToken = await server.token(CAROL.username, CAROL.password);
+  await groupWith(server, tokens.alice, { name: 'Presence circle' }, [carolToken]);
+  await openGroup(a, 'Presence circle');
+  await a.locator('.conv-online', { hasText: '2 members · 1 online' }).waitFor();
+  // Carol signs in: her page's ready lists Alice online; Alice is told Carol came (presence or presence_batch).
+  const carol = await newPage(browser, { viewport: { width: 1280, height: 800 } });
+  await login(carol.page, server.url, CAROL.username, CAROL.password);
+  await openGroup(carol.page, 'Presence circle');
+  await carol.page.locator('.conv-online', { hasText: '2 members · 2 online' }).waitFor();
+  await a.locator('.conv-online', { hasText: '2 members · 2 online' }).waitFor();
+  // Her last connection closes: Alice sees her go (the contract allows 10 s).
+  await carol.page.context().close();
+  await a.locator('.conv-online', { hasText: '2 members · 1 online' }).waitFor({ timeout: 15000 });
   await openGroup(a, 'Coaches');
 });
 
