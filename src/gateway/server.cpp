@@ -8,6 +8,7 @@
 #include "tls_context.hpp"
 #include "trusted_proxies.hpp"
 #include "worker_pool.hpp"
+#include "peerchat/core/thread_name.hpp"
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -156,7 +157,10 @@ class server::impl {
     if (metrics_acceptor_.is_open()) do_accept_metrics();
     asio::post(acceptor_.get_executor(), [this] { sweep_attachments(); });
     asio::post(acceptor_.get_executor(), [this] { run_clock_tick(); });
-    for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] { ioc_.run(); });
+    for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] {
+        name_this_thread("pc-io");
+        ioc_.run();
+      });
     return port_;
   }
 

@@ -2,6 +2,7 @@
 // The push dispatcher: a bounded event queue, a planner thread, retries with backoff.
 #include "peerchat/push/dispatcher.hpp"
 #include "peerchat/core/background_priority.hpp"
+#include "peerchat/core/thread_name.hpp"
 #include "peerchat/push/encryption.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include "peerchat/push/payload.hpp"
@@ -52,6 +53,7 @@ dispatcher::dispatcher(push_settings settings, server_keys keys, std::string sub
   settings_.queue = std::max<std::size_t>(1, settings_.queue);
   settings_.max_attempts = std::max(1, settings_.max_attempts);
   planner_ = std::thread([this] {
+    name_this_thread("pc-push-planner");
     lower_this_thread_priority();
     run();
   });

@@ -3,6 +3,7 @@
 // per request covering resolve, connect, TLS, write and read.
 #include "peerchat/push/http_client.hpp"
 #include "peerchat/core/background_priority.hpp"
+#include "peerchat/core/thread_name.hpp"
 #include "peerchat/push/endpoint.hpp"
 #include <boost/asio/connect.hpp>
 #include <boost/asio/executor_work_guard.hpp>
@@ -179,6 +180,7 @@ struct http_client::impl {
     if (!opt.extra_ca_file.empty()) tls.load_verify_file(opt.extra_ca_file);
     tls.set_verify_mode(asio::ssl::verify_peer);
     thread = std::thread([this] {
+      name_this_thread("pc-push-http");
       lower_this_thread_priority();
       for (;;) {
         try {
