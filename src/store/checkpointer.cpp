@@ -12,9 +12,21 @@ checkpointer::checkpointer(std::filesystem::path file) : file_(std::move(file)),
 
 checkpointer::~checkpointer() { stop(); }
 
-void checkpointer::wal_grew(int pages) {
+void checkpointer::wal_grew(database& writer_db, int pages) {
   committed_.store(true, std::memory_order_relaxed);
-  if (pages < threshold_pages) return;
+  if (pages < threshold_pages) {
+    // The WAL started over: a copy finished before that is no longer anyone's to finish.
+    if (bulk_copied_.load(std::memory_order_relaxed)) bulk_copied_.store(false, std::memory_order_relaxed);
+    return;
+  }
+  if (bulk_copied_.exchange(false, std::memory_order_acq_rel)) {
+    // Only the frames of the commits since the thread's checkpoint are left to copy. SQLite's
+    // own automatic checkpoint runs in this hook the same way.
+    sqlite3_wal_checkpoint_v2(writer_db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    restarts_prepared_.fetch_add(1, std::memory_order_relaxed);
+    return;
+  }
+  if (copying_.load(std::memory_order_acquire)) return;  // the thread is at it already
   std::lock_guard lock(mutex_);
   due_ = true;
   wake_.notify_one();
@@ -40,6 +52,16 @@ std::optional<std::int64_t> checkpointer::erasure_count(database& db) {
     db.reset_all();
     return std::nullopt;
   }
+}
+
+bool checkpointer::copy_wal(database& db) {
+  int frames = 0, copied = 0;
+  int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
+  if ((rc & 0xff) == SQLITE_BUSY) return true;  // the writer is finishing one itself
+  if (rc != SQLITE_OK) throw sqlite_error(rc, sqlite3_errmsg(db.handle()));
+  if (copied < frames) return false;
+  bulk_copied_.store(true, std::memory_order_release);
+  return true;
 }
 
 bool checkpointer::truncate_wal(database& db, int attempt) {
@@ -73,10 +95,24 @@ void checkpointer::run() {
       if (stopping_) return;
       passive = due_;
       due_ = false;
+      if (passive) copying_.store(true, std::memory_order_release);
     }
     try {
       if (!db) db = std::make_unique<database>(file_, database::mode::read_write);
-      if (passive) db->exec("PRAGMA wal_checkpoint(PASSIVE)");
+      if (passive) {
+        bool complete = false;
+        try {
+          complete = copy_wal(*db);
+        } catch (...) {
+          copying_.store(false, std::memory_order_release);
+          throw;
+        }
+        copying_.store(false, std::memory_order_release);
+        if (!complete) {  // a reader holds an old snapshot: wait, rather than copy after every commit
+          std::unique_lock lock(mutex_);
+          wake_.wait_for(lock, incomplete_retry, [&] { return stopping_; });
+        }
+      }
       // The counter is read at start (an erasure just before a crash or restart) and after
       // commits; an idle server reads nothing.
       if (first || committed_.exchange(false, std::memory_order_relaxed)) {

@@ -2,6 +2,7 @@
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
 #include "peerchat/core/exception_text.hpp"
+#include "peerchat/core/thread_name.hpp"
 #include <algorithm>
 #include <chrono>
 #include <sqlite3.h>
@@ -14,12 +15,16 @@ writer::writer(std::filesystem::path const& file, std::size_t max_queue)
   // Replaces SQLite's automatic checkpoint on this connection (a WAL hook does).
   sqlite3_wal_hook(
       db_.handle(),
-      [](void* cp, sqlite3*, char const*, int pages) {
-        static_cast<checkpointer*>(cp)->wal_grew(pages);
+      [](void* self, sqlite3*, char const*, int pages) {
+        auto* w = static_cast<writer*>(self);
+        w->checkpointer_.wal_grew(w->db_, pages);
         return SQLITE_OK;
       },
-      &checkpointer_);
-  thread_ = std::thread([this] { run(); });
+      this);
+  thread_ = std::thread([this] {
+    name_this_thread("pc-writer");
+    run();
+  });
 }
 
 writer::~writer() { stop(); }

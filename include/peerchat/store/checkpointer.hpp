@@ -21,6 +21,16 @@ class database;
 // block the writer or the readers. Durability is unchanged: a commit is durable once the
 // WAL is synced, checkpointed or not.
 //
+// Starting the WAL over: SQLite writes the WAL from its first frame again only when the
+// writer begins a transaction after a complete checkpoint. Beside a busy writer a PASSIVE
+// checkpoint completes after the writer began its next transaction, so the WAL never started
+// over, every later commit found it past the threshold, and each commit paid a checkpoint of
+// its own with two more fsyncs (a third of the CPU at one message per commit, issue 15). So
+// once this thread has copied the bulk, the writer's next WAL hook copies the last few frames
+// itself, between its transactions, as SQLite's own automatic checkpoint would; its next
+// transaction then starts the WAL over. If a reader holds an old snapshot and the copy stays
+// incomplete, the thread waits `incomplete_retry` before it tries again.
+//
 // Erasure: a deleted message's text is zeroed in the database's pages (secure_delete), but
 // the WAL still holds the frames written before, and a PASSIVE checkpoint never shortens
 // the WAL file. So the thread also watches the `erasures` counter (migration 0003, bumped by
@@ -40,19 +50,25 @@ class checkpointer {
   // How long a first TRUNCATE waits for the writer lock and then for readers (the writer
   // waits during the latter); later attempts wait longer, up to 2 s.
   static constexpr std::chrono::milliseconds truncate_busy{200};
+  // How long the thread leaves the WAL alone after a checkpoint a reader kept incomplete.
+  static constexpr std::chrono::milliseconds incomplete_retry{1000};
 
   explicit checkpointer(std::filesystem::path file);
   ~checkpointer();  // stop()
   checkpointer(checkpointer const&) = delete;
   checkpointer& operator=(checkpointer const&) = delete;
 
-  // A commit left `pages` frames in the WAL; wakes the thread past the threshold.
-  void wal_grew(int pages);
+  // A commit left `pages` frames in the WAL (the writer's WAL hook, on the writer thread, with
+  // the writer's connection): wakes the thread past the threshold, or finishes the checkpoint
+  // the thread has done the bulk of.
+  void wal_grew(database& writer_db, int pages);
   // Finishes a checkpoint under way, then joins. Idempotent.
   void stop();
 
   // TRUNCATE checkpoints that completed (for tests and /metrics).
   std::uint64_t truncations() const { return truncations_.load(std::memory_order_relaxed); }
+  // Checkpoints the writer finished so that its next transaction starts the WAL over.
+  std::uint64_t restarts_prepared() const { return restarts_prepared_.load(std::memory_order_relaxed); }
 
  private:
   void run();
@@ -62,6 +78,9 @@ class checkpointer {
   // PASSIVE then TRUNCATE (the attempt-th since the counter moved); true when the WAL is
   // now empty.
   bool truncate_wal(database& db, int attempt);
+  // A PASSIVE checkpoint; false when a reader kept it from copying every frame. When it did
+  // copy them, the writer's next WAL hook finishes the checkpoint.
+  bool copy_wal(database& db);
 
   std::filesystem::path file_;
   std::mutex mutex_;
@@ -70,6 +89,9 @@ class checkpointer {
   bool stopping_ = false;  // guarded by mutex_
   std::atomic<bool> committed_{false};  // a commit happened since the counter was last read
   std::atomic<std::uint64_t> truncations_{0};
+  std::atomic<bool> copying_{false};      // the thread is copying: commits need not wake it
+  std::atomic<bool> bulk_copied_{false};  // the thread copied the whole WAL; the writer finishes
+  std::atomic<std::uint64_t> restarts_prepared_{0};
   std::thread thread_;
 };
 
