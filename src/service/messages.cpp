@@ -11,6 +11,7 @@
 #include "peerchat/service/search_index.hpp"
 #include "peerchat/service/validation.hpp"
 #include <algorithm>
+#include <memory>
 #include <tuple>
 
 namespace peerchat::service {
@@ -105,7 +106,8 @@ messages::messages(context& ctx)
                    ctx.config.limits.limiter_keys),
       search_limit_(ctx.clock, ctx.config.limits.search_per_minute / 60.0, ctx.config.limits.search_burst,
                     ctx.config.limits.limiter_keys) {
-  ctx_.writer.set_before_commit(index_new_messages);
+  auto indexer = std::make_shared<deferred_indexer>(ctx.clock);
+  ctx_.writer.set_before_commit([indexer](store::database& db) { indexer->before_commit(db); });
 }
 
 result<send_request> messages::prepare_send(user const& who, send_request req) {
@@ -397,6 +399,15 @@ result<std::vector<search_hit>> messages::search(user const& who, std::string_vi
   if (q.empty()) return make_error(errc::bad_request, "q must contain at least one word");
   if (query.size() > 500) return make_error(errc::bad_request, "q must be at most 500 bytes");
   if (auto r = search_limit_.spend(std::to_string(raw(who.id)), "you are searching too fast"); !r) return r.error();
+  // The index trails the log by up to a second at light load (deferred_indexer): a search
+  // first has the writer index what waits, so it finds a message sent a moment ago.
+  if (ctx_.reader.with([](store::database& db) { return messages_wait_for_index(db); })) {
+    auto indexed = ctx_.writer.call([](store::database& db, store::event_list&) -> result<bool> {
+      index_new_messages(db);
+      return true;
+    });
+    if (!indexed) return indexed.error();
+  }
   return ctx_.reader.with([&](store::database& db) -> result<std::vector<search_hit>> {
     std::vector<search_hit> out;
     std::optional<std::int64_t> gid;

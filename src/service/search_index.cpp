@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The full-text index's catch-up step.
+// The full-text index's catch-up step, and when the writer takes it.
 #include "peerchat/service/search_index.hpp"
 
 namespace peerchat::service {
@@ -11,16 +11,37 @@ constexpr char index_sql[] =
     "INSERT INTO messages_fts(rowid, body) "
     "SELECT m.id, m.body FROM fts_pending p CROSS JOIN messages m ON m.id = p.id WHERE m.body IS NOT NULL";
 constexpr char any_pending_sql[] = "SELECT 1 FROM fts_pending LIMIT 1";
+constexpr char count_pending_sql[] = "SELECT count(*) FROM fts_pending";
 constexpr char clear_sql[] = "DELETE FROM fts_pending";
 }  // namespace
 
 void index_new_messages(store::database& db) {
+  if (!messages_wait_for_index(db)) return;  // nothing new: the common case for edits, reads, joins
+  db.prepare(index_sql).exec();
+  db.prepare(clear_sql).exec();
+}
+
+bool messages_wait_for_index(store::database& db) {
   auto& any = db.prepare(any_pending_sql);
   bool pending = any.step();
   any.reset();
-  if (!pending) return;  // nothing new: the common case for edits, reads, joins
-  db.prepare(index_sql).exec();
-  db.prepare(clear_sql).exec();
+  return pending;
+}
+
+void deferred_indexer::before_commit(store::database& db) {
+  auto& count = db.prepare(count_pending_sql);  // fts_pending stays a page or two: cheap to count
+  count.step();
+  std::int64_t waiting = count.int64(0);
+  count.reset();
+  if (waiting == 0) {
+    waiting_since_.reset();
+    return;
+  }
+  millis_t now = clock_.now();
+  if (!waiting_since_) waiting_since_ = now;
+  if (waiting < batch_messages && now - *waiting_since_ < max_wait_ms) return;
+  index_new_messages(db);
+  waiting_since_.reset();
 }
 
 }  // namespace peerchat::service

@@ -527,9 +527,8 @@ TEST_F(Messages, SearchFindsWordsByPrefixWithHighlights) {
   EXPECT_EQ(must(messages().search(alice.user, "cancel", std::nullopt, 10)).size(), 1u);
 }
 
-// New messages are indexed once per batch, just before COMMIT (migration 0002). A message
-// edited or deleted in the batch that created it is indexed with its final body only, and an
-// edit after that commit replaces what the index holds.
+// A message edited or deleted before it is indexed (migration 0002, deferred_indexer) is
+// indexed with its final body only, and an edit after that replaces what the index holds.
 TEST_F(Messages, SearchIndexFollowsEditsAndDeletesInTheBatchThatCreatedTheMessage) {
   messages();  // registers the indexing step with the writer
   std::string g = id_of(coaches), b = id_of(bob);
@@ -549,6 +548,44 @@ TEST_F(Messages, SearchIndexFollowsEditsAndDeletesInTheBatchThatCreatedTheMessag
   exec("UPDATE messages SET body = 'edited again: beluga' WHERE seq = 1001");
   EXPECT_TRUE(must(messages().search(alice.user, "narwhal", std::nullopt, 10)).empty());
   EXPECT_EQ(must(messages().search(alice.user, "beluga", std::nullopt, 10)).size(), 1u);
+  EXPECT_NO_THROW(exec("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"));
+}
+
+// At light load a new message waits in fts_pending instead of costing an index segment in its
+// own commit (deferred_indexer): the writer indexes in bulk once 256 wait or the first has
+// waited a second, and a search first indexes what waits, so it never misses a message.
+TEST_F(Messages, NewMessagesAreIndexedInBulkAndSearchNeverMissesOne) {
+  auto pending = [&] { return query_int("SELECT count(*) FROM fts_pending"); };
+  auto indexed = [&](std::string const& words) {
+    return query_int("SELECT count(*) FROM messages_fts WHERE messages_fts MATCH '" + words + "'");
+  };
+  must(send(bob, "a pelican on the pier", "p-1"));
+  EXPECT_EQ(pending(), 1);
+  EXPECT_EQ(indexed("pelican"), 0);
+  clock.advance(999);
+  must(send(carol, "a heron", "h-1"));
+  EXPECT_EQ(pending(), 2);  // the first has waited 999 ms
+  clock.advance(1);
+  must(send(carol, "a gannet", "g-1"));
+  EXPECT_EQ(pending(), 0);  // it has waited a second: all three went in with this commit
+  EXPECT_EQ(indexed("pelican OR heron OR gannet"), 3);
+
+  // 256 waiting messages are indexed at once, however young.
+  exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 255) "
+       "INSERT INTO messages (group_id, seq, sender_id, client_msg_id, body, created_at) "
+       "SELECT " + id_of(coaches) + ", 1000 + i, " + id_of(bob) + ", 'bulk-' || i, 'walrus number ' || i, 0 FROM n");
+  EXPECT_EQ(pending(), 255);
+  must(send(bob, "one more walrus", "w-256"));
+  EXPECT_EQ(pending(), 0);
+  EXPECT_EQ(indexed("walrus"), 256);
+
+  // A search right after a send finds it: the search indexes what waits first.
+  must(send(bob, "a cormorant dries its wings", "c-1"));
+  EXPECT_EQ(pending(), 1);
+  auto hits = must(messages().search(alice.user, "cormorant", std::nullopt, 10));
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].sender, bob.user.id);
+  EXPECT_EQ(pending(), 0);
   EXPECT_NO_THROW(exec("INSERT INTO messages_fts(messages_fts) VALUES ('integrity-check')"));
 }
 

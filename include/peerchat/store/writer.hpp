@@ -44,7 +44,7 @@ class writer {
   void set_publisher(publish_fn publisher);
 
   // Runs inside every batch's transaction after its jobs, just before COMMIT (the full-text
-  // index is brought up to date there, once per batch). If it throws, the batch fails.
+  // index catches up there, in bulk, when enough waits). If it throws, the batch fails.
   void set_before_commit(std::function<void(database&)> step);
 
   // Queues a job. `work` may throw to fail the job (its savepoint is rolled back);
