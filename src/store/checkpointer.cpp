@@ -100,13 +100,7 @@ void checkpointer::run() {
     try {
       if (!db) db = std::make_unique<database>(file_, database::mode::read_write);
       if (passive) {
-        bool complete = false;
-        try {
-          complete = copy_wal(*db);
-        } catch (...) {
-          copying_.store(false, std::memory_order_release);
-          throw;
-        }
+        bool complete = copy_wal(*db);
         copying_.store(false, std::memory_order_release);
         if (!complete) {  // a reader holds an old snapshot: wait, rather than copy after every commit
           std::unique_lock lock(mutex_);
@@ -136,6 +130,7 @@ void checkpointer::run() {
     } catch (std::exception const& e) {
       // Nothing is lost: the frames stay in the WAL and the next wake-up tries again.
       spdlog::warn("store: checkpoint failed: {}", e.what());
+      copying_.store(false, std::memory_order_release);  // or no commit would wake the thread again
       db.reset();
       first = false;
     }
