@@ -13,12 +13,16 @@ constexpr char index_sql[] =
 constexpr char any_pending_sql[] = "SELECT 1 FROM fts_pending LIMIT 1";
 constexpr char count_pending_sql[] = "SELECT count(*) FROM fts_pending";
 constexpr char clear_sql[] = "DELETE FROM fts_pending";
+
+void index_waiting_messages(store::database& db) {
+  db.prepare(index_sql).exec();
+  db.prepare(clear_sql).exec();
+}
 }  // namespace
 
 void index_new_messages(store::database& db) {
-  if (!messages_wait_for_index(db)) return;  // nothing new: the common case for edits, reads, joins
-  db.prepare(index_sql).exec();
-  db.prepare(clear_sql).exec();
+  // Asked again on the writer: another search's catch-up may have indexed them meanwhile.
+  if (messages_wait_for_index(db)) index_waiting_messages(db);
 }
 
 bool messages_wait_for_index(store::database& db) {
@@ -40,7 +44,7 @@ void deferred_indexer::before_commit(store::database& db) {
   millis_t now = clock_.now();
   if (!waiting_since_) waiting_since_ = now;
   if (waiting < batch_messages && now - *waiting_since_ < max_wait_ms) return;
-  index_new_messages(db);
+  index_waiting_messages(db);  // the count said some wait: no need to ask again
   waiting_since_.reset();
 }
 
