@@ -5,8 +5,11 @@
 A share times the window's server CPU-seconds, divided by the messages committed, is that
 work's CPU per message.
 
-    perf record -C 1 -o server.perf -- sleep 20     # while a bench scenario runs, server on CPU 1
+    perf record -p "$(pgrep -f 'peerchat serve')" -o server.perf -- sleep 16   # during a run
     bench/cpu_breakdown.py server.perf
+
+(Profile the process, not a CPU: on this project's VMs a system-wide `perf record -C 1`
+showed no samples of a server pinned to that CPU.)
 
 The server's threads carry their job in their names (pc-io, pc-writer, pc-checkpointer; the
 worker pool's keep the process name). Within a thread, samples are put into one of:

@@ -157,7 +157,8 @@ class server::impl {
     if (metrics_acceptor_.is_open()) do_accept_metrics();
     asio::post(acceptor_.get_executor(), [this] { sweep_attachments(); });
     asio::post(acceptor_.get_executor(), [this] { run_clock_tick(); });
-    for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i) threads_.emplace_back([this] {
+    for (int i = 0; i < std::max(1, app_.cfg.io_threads); ++i)
+      threads_.emplace_back([this] {
         name_this_thread("pc-io");
         ioc_.run();
       });
