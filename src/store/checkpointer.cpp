@@ -7,6 +7,13 @@
 #include <algorithm>
 
 namespace peerchat::store {
+namespace {
+// The first wait after a checkpoint a reader kept incomplete. The reader is often the writer
+// itself, which began its transaction on an older read mark while this thread held the newer
+// one's lock: gone a moment later. Each incomplete copy in a row doubles the wait, up to
+// checkpointer::incomplete_retry for a reader that really holds an old snapshot.
+constexpr std::chrono::milliseconds first_incomplete_retry{5};
+}  // namespace
 
 checkpointer::checkpointer(std::filesystem::path file) : file_(std::move(file)), thread_([this] { run(); }) {}
 
@@ -85,6 +92,7 @@ void checkpointer::run() {
   std::optional<std::int64_t> erased;  // the counter as of the last empty WAL
   bool erase_pending = false;          // the counter moved; the WAL still needs truncating
   int attempts = 0;                    // TRUNCATEs tried since it moved
+  auto incomplete_wait = first_incomplete_retry;
   bool first = true;
   for (;;) {
     bool passive = false;
@@ -102,9 +110,12 @@ void checkpointer::run() {
       if (passive) {
         bool complete = copy_wal(*db);
         copying_.store(false, std::memory_order_release);
-        if (!complete) {  // a reader holds an old snapshot: wait, rather than copy after every commit
+        if (complete) {
+          incomplete_wait = first_incomplete_retry;
+        } else {  // a reader holds an old snapshot: wait, rather than copy after every commit
           std::unique_lock lock(mutex_);
-          wake_.wait_for(lock, incomplete_retry, [&] { return stopping_; });
+          wake_.wait_for(lock, incomplete_wait, [&] { return stopping_; });
+          incomplete_wait = std::min(incomplete_wait * 2, incomplete_retry);
         }
       }
       // The counter is read at start (an erasure just before a crash or restart) and after
