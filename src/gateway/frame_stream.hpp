@@ -1,11 +1,9 @@
 // SPDX-License-Identifier: MIT
-// The stream layer under Beast's websocket::stream that lets a session write its own frames.
+// The stream under a WebSocket session: its frames written whole and in turn.
 #pragma once
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
-#include <boost/beast/core/role.hpp>
-#include <boost/beast/websocket/teardown.hpp>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -35,18 +33,17 @@ inline std::size_t text_frame_header(std::size_t size, std::array<std::uint8_t, 
 
 // Beast writes one WebSocket message per system call. A member of a busy group has many
 // frames pending, and one send() costs more than everything else a delivery does, so the
-// session writes its data frames itself: every frame pending for the connection in one
-// gathered write (async_write_frames). Beast still does the handshake, all reading, and the
-// control frames it sends on its own (pong, keep-alive ping, close).
+// session writes its frames itself: every frame pending for the connection in one gathered
+// write (async_write_frames). Beast only does the opening handshake (on the stream beneath).
 //
-// The two writers share the socket through this layer, which Beast sees as its next layer:
-// each write, Beast's or the session's, is written whole before the next one starts, so
-// their bytes never interleave. A write that arrives while another is under way waits on
-// `turn_` (a timer that never expires; cancel_one wakes the next writer).
+// Two kinds of writes share the socket: the data frames, and the control frames (pong,
+// keep-alive ping, close) the session's reader calls for while a data write may be under way.
+// Each write is written whole before the next one starts, so their bytes never interleave. A
+// write that arrives while another is under way waits on `turn_` (a timer that never expires;
+// cancel_one wakes the next writer).
 //
 // Thread safety: none; used on the connection's strand only (the executor of `Next`).
-// Server frames are unmasked and uncompressed (permessage-deflate stays off), so frames
-// written here need nothing of Beast's state.
+// Server frames are unmasked and uncompressed (permessage-deflate is never negotiated).
 template <class Next>
 class frame_stream {
  public:
@@ -68,12 +65,6 @@ class frame_stream {
     next_.async_read_some(buffers, std::forward<Handler>(handler));
   }
 
-  // Beast's writes: written whole, in turn with the session's.
-  template <class ConstBuffers, class Handler>
-  void async_write_some(ConstBuffers const& buffers, Handler&& handler) {
-    write_whole(buffers, std::forward<Handler>(handler));
-  }
-
   // The session's frames (headers and payloads, already laid out): written whole, in turn.
   template <class ConstBuffers, class Handler>
   void async_write_frames(ConstBuffers const& buffers, Handler&& handler) {
@@ -81,8 +72,8 @@ class frame_stream {
   }
 
  private:
-  // Outlives the stream in the handlers below: Beast's own operations (a keep-alive ping)
-  // may complete after the connection is gone, and must then touch nothing of it.
+  // Outlives the stream in the handlers below: a write may complete after the stream is
+  // gone, and must then touch nothing of it.
   struct shared_state {
     bool alive = true;
     bool writing = false;
@@ -118,18 +109,5 @@ class frame_stream {
   boost::asio::steady_timer turn_;
   std::shared_ptr<shared_state> state_ = std::make_shared<shared_state>();
 };
-
-// Closing the WebSocket closes what is underneath (Beast finds these by argument lookup).
-template <class Next>
-void teardown(boost::beast::role_type role, frame_stream<Next>& stream, boost::beast::error_code& ec) {
-  using boost::beast::websocket::teardown;
-  teardown(role, stream.next_layer(), ec);
-}
-
-template <class Next, class TeardownHandler>
-void async_teardown(boost::beast::role_type role, frame_stream<Next>& stream, TeardownHandler&& handler) {
-  using boost::beast::websocket::async_teardown;
-  async_teardown(role, stream.next_layer(), std::forward<TeardownHandler>(handler));
-}
 
 }  // namespace peerchat::gateway

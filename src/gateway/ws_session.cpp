@@ -25,6 +25,13 @@ constexpr int replay_page = 500;
 constexpr std::size_t frames_per_write = 32;
 constexpr std::size_t bytes_per_write = 256 * 1024;
 constexpr auto teardown_after = std::chrono::seconds(5);
+// Silence this long brings a ping; as long again after it, the connection is dropped (a dead
+// peer, a phone gone out of coverage). Beast's idle_timeout of 60 s did the same.
+constexpr auto keep_alive = std::chrono::seconds(30);
+constexpr std::uint8_t op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
+
+template <class Stream>
+constexpr bool plain_tcp = std::is_same_v<Stream, beast::tcp_stream>;
 
 // Error texts may quote client input; an invalid byte is replaced rather than thrown on.
 std::shared_ptr<const std::string> frame_of(ojson const& j) {
@@ -36,9 +43,10 @@ template <class Stream>
 ws_session<Stream>::ws_session(app& a, worker_pool& workers, Stream&& stream, std::string cookie_token)
     : app_(a),
       workers_(workers),
-      ws_(std::move(stream)),
-      timer_(ws_.get_executor()),
-      write_timer_(ws_.get_executor()),
+      stream_(std::move(stream)),
+      reader_(a.cfg.limits.frame_bytes),
+      timer_(stream_.get_executor()),
+      write_timer_(stream_.get_executor()),
       cookie_token_(std::move(cookie_token)),
       queue_(a.cfg.limits.queue_bytes),
       budget_(a.cfg.limits.frames_per_second, a.cfg.limits.frames_burst) {}
@@ -48,21 +56,24 @@ ws_session<Stream>::~ws_session() = default;
 
 template <class Stream>
 void ws_session<Stream>::run(request req) {
-  beast::get_lowest_layer(ws_).expires_never();
+  beast::get_lowest_layer(stream_).expires_never();
+  handshake_ = std::make_unique<websocket::stream<Stream&>>(stream_.next_layer());
   auto timeouts = websocket::stream_base::timeout::suggested(beast::role_type::server);
-  timeouts.idle_timeout = std::chrono::seconds(60);  // with keep-alive pings: finds dead peers
-  timeouts.keep_alive_pings = true;
-  ws_.set_option(timeouts);
-  ws_.set_option(websocket::stream_base::decorator(
+  timeouts.idle_timeout = websocket::stream_base::none();  // the handshake's deadline only
+  handshake_->set_option(timeouts);
+  handshake_->set_option(websocket::stream_base::decorator(
       [](websocket::response_type& res) { res.set(beast::http::field::server, "peerchat"); }));
-  ws_.read_message_max(app_.cfg.limits.frame_bytes);
-  ws_.auto_fragment(false);
-  ws_.async_accept(req, beast::bind_front_handler(&ws_session<Stream>::on_accept, shared_from_this()));
+  handshake_->async_accept(req, beast::bind_front_handler(&ws_session<Stream>::on_accept, shared_from_this()));
 }
 
 template <class Stream>
 void ws_session<Stream>::on_accept(beast::error_code ec) {
+  handshake_.reset();  // Beast's state is not needed any more
   if (ec) return finish();
+  if constexpr (plain_tcp<Stream>) {
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().non_blocking(true, ignored);  // on_readable never blocks
+  }
   timer_.expires_after(app_.cfg.limits.hello_timeout);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec && self->state_ == state::awaiting_hello) self->close_with(4001, "no hello within the time limit");
@@ -72,23 +83,114 @@ void ws_session<Stream>::on_accept(beast::error_code ec) {
 
 template <class Stream>
 void ws_session<Stream>::do_read() {
-  ws_.async_read(buffer_, beast::bind_front_handler(&ws_session<Stream>::on_read, shared_from_this()));
+  if (client_done_ || finished_) return;
+  if constexpr (plain_tcp<Stream>) {
+    beast::get_lowest_layer(stream_).socket().async_wait(
+        asio::socket_base::wait_read, beast::bind_front_handler(&ws_session<Stream>::on_readable, shared_from_this()));
+  } else {
+    if (!tls_buffer_) tls_buffer_ = std::make_unique<std::array<std::uint8_t, 4096>>();
+    stream_.async_read_some(asio::buffer(*tls_buffer_),
+                            beast::bind_front_handler(&ws_session<Stream>::on_read, shared_from_this()));
+  }
 }
 
 template <class Stream>
-void ws_session<Stream>::on_read(beast::error_code ec, std::size_t) {
-  if (ec) return finish();  // closed, too big (1009), bad UTF-8 (1007): Beast already answered
-  if (state_ != state::closing) {
-    if (!ws_.got_text()) {
-      bad_frame(make_error(errc::bad_request, "binary frames are not supported; send JSON text"), std::nullopt);
-    } else {
-      auto data = buffer_.cdata();
-      handle_frame(std::string_view(static_cast<char const*>(data.data()), data.size()));
+void ws_session<Stream>::on_readable(beast::error_code ec) {
+  if (ec) return finish();
+  std::array<std::uint8_t, 16 * 1024> bytes;
+  std::size_t n = beast::get_lowest_layer(stream_).socket().read_some(asio::buffer(bytes), ec);
+  if (ec == asio::error::would_block) return do_read();
+  if (ec) return finish();  // the client went away (or reset)
+  take_bytes(std::span<const std::uint8_t>(bytes.data(), n));
+}
+
+template <class Stream>
+void ws_session<Stream>::on_read(beast::error_code ec, std::size_t n) {
+  if (ec) return finish();
+  take_bytes(std::span<const std::uint8_t>(tls_buffer_->data(), n));
+}
+
+template <class Stream>
+void ws_session<Stream>::take_bytes(std::span<const std::uint8_t> bytes) {
+  heard_since_tick_ = true;
+  ping_unanswered_ = false;
+  while (auto item = reader_.next(bytes)) {
+    switch (item->what) {
+      case ws_incoming::kind::text:
+        if (state_ != state::closing) handle_frame(item->payload);
+        break;
+      case ws_incoming::kind::binary:
+        if (state_ != state::closing)
+          bad_frame(make_error(errc::bad_request, "binary frames are not supported; send JSON text"), std::nullopt);
+        break;
+      case ws_incoming::kind::ping:
+        if (!close_sent_ && !pending_close_) write_control(op_pong, item->payload, [] {});
+        break;
+      case ws_incoming::kind::pong:
+        break;
+      case ws_incoming::kind::close:
+        on_client_close(item->code);
+        break;
+      case ws_incoming::kind::violation:
+        // Closed with the violation's code (1002, 1007 too-bad UTF-8, 1009 too big), as Beast did.
+        client_done_ = true;
+        if (state_ != state::closing) start_close(item->code, std::string(item->payload));
+        else if (close_sent_) tear_down();
+        break;
     }
   }
-  buffer_.consume(buffer_.size());
-  buffer_.shrink_to_fit();  // an idle connection keeps no read buffer beyond Beast's own
+  if (reader_.between_messages()) reader_.release_memory();  // an idle connection keeps no message
   do_read();
+}
+
+template <class Stream>
+void ws_session<Stream>::on_client_close(std::uint16_t code) {
+  client_done_ = true;
+  if (close_sent_) return tear_down();  // the answer to ours
+  // The client closes first: answer with its code (none if it gave none) once the frame
+  // being written is out; what is still queued is dropped.
+  if (state_ != state::closing) start_close(code, "");
+}
+
+template <class Stream>
+template <class Then>
+void ws_session<Stream>::write_control(std::uint8_t opcode, std::string_view payload, Then then) {
+  // RFC 6455 section 5.5: a control frame carries at most 125 bytes, unmasked from a server.
+  payload = payload.substr(0, 125);
+  auto frame = std::make_shared<std::string>();
+  frame->reserve(2 + payload.size());
+  frame->push_back(static_cast<char>(0x80 | opcode));
+  frame->push_back(static_cast<char>(payload.size()));
+  frame->append(payload);
+  stream_.async_write_frames(asio::buffer(*frame),
+                             [self = shared_from_this(), frame, then = std::move(then)](beast::error_code ec, std::size_t) {
+                               if (ec) return self->finish();
+                               then();
+                             });
+}
+
+template <class Stream>
+void ws_session<Stream>::start_keep_alive() {
+  timer_.expires_after(keep_alive);
+  timer_.async_wait(beast::bind_front_handler(&ws_session<Stream>::on_keep_alive, shared_from_this()));
+}
+
+template <class Stream>
+void ws_session<Stream>::on_keep_alive(beast::error_code ec) {
+  // Cancelled, or the timer is the close's teardown deadline now.
+  if (ec || state_ == state::closing || finished_) return;
+  if (heard_since_tick_) {
+    heard_since_tick_ = false;
+  } else if (ping_unanswered_) {
+    spdlog::info("ws: dropping a connection of user {}: silent for {} s after a ping", raw(user()), keep_alive.count());
+    beast::error_code ignored;
+    beast::get_lowest_layer(stream_).socket().close(ignored);  // the pending read ends it
+    return;
+  } else {
+    ping_unanswered_ = true;
+    write_control(op_ping, "", [] {});
+  }
+  start_keep_alive();
 }
 
 template <class Stream>
@@ -177,7 +279,7 @@ void ws_session<Stream>::on_quiz_answer(protocol::quiz_answer_frame f, std::opti
       "quiz answer",
       [self, f = std::move(f), ref] {
         auto ack = self->app_.backend.quizzes.answer(self->principal_.user, f.quiz_id, f.index, f.choice);
-        asio::post(self->ws_.get_executor(), [self, ack = std::move(ack), ref] {
+        asio::post(self->stream_.get_executor(), [self, ack = std::move(ack), ref] {
           if (!ack) return self->send_error(ack.error(), ref);
           ojson j{{"type", "quiz_answer_ack"}, {"quiz_id", ack->quiz_id}, {"index", ack->index}, {"choice", ack->choice},
                   {"answered_at", ack->answered_at}, {"remaining_ms", ack->remaining_ms}};
@@ -206,7 +308,7 @@ void ws_session<Stream>::start_mark_read() {
       [self, g, seq = want.seq, ref = want.ref, done] {
         auto moved = self->app_.messages.mark_read(self->principal_.user, g, seq);
         if (moved) self->app_.hub.read_marker(self->user(), g, *moved);
-        asio::post(self->ws_.get_executor(), [self, moved = std::move(moved), ref, done] {
+        asio::post(self->stream_.get_executor(), [self, moved = std::move(moved), ref, done] {
           if (!moved) self->send_error(moved.error(), ref);
           done();
         });
@@ -220,14 +322,14 @@ void ws_session<Stream>::start_mark_read() {
 template <class Stream>
 void ws_session<Stream>::on_hello(protocol::hello_frame hello) {
   state_ = state::authenticating;
-  timer_.cancel();
+  start_keep_alive();  // in place of the hello deadline
   std::string token = hello.token.value_or(cookie_token_);
   auto self = shared_from_this();
   run_on_worker(
       "hello",
       [self, token = std::move(token), resume = std::move(hello.resume)] {
         auto who = self->app_.accounts.authenticate(token);
-        asio::post(self->ws_.get_executor(), [self, who = std::move(who), resume]() mutable {
+        asio::post(self->stream_.get_executor(), [self, who = std::move(who), resume]() mutable {
           self->on_authenticated(std::move(who), std::move(resume));
         });
       },
@@ -249,7 +351,7 @@ void ws_session<Stream>::on_authenticated(result<principal> who, std::map<group_
       "group list",
       [self, resume = std::move(resume)] {
         auto list = self->app_.groups.list(self->principal_);
-        asio::post(self->ws_.get_executor(), [self, list = std::move(list), resume]() mutable {
+        asio::post(self->stream_.get_executor(), [self, list = std::move(list), resume]() mutable {
           if (!list) return self->fail_connection(list.error());
           self->on_ready(std::move(*list), std::move(resume));
         });
@@ -262,7 +364,7 @@ template <class Work, class Failed>
 void ws_session<Stream>::run_on_worker(char const* what, Work work, Failed failed) {
   auto self = shared_from_this();
   bool posted = workers_.try_post(what, std::move(work), [self, failed](error const& e) {
-    asio::post(self->ws_.get_executor(), [failed, e] { failed(e); });
+    asio::post(self->stream_.get_executor(), [failed, e] { failed(e); });
   });
   if (!posted) {
     app_.rate_limited_frames.fetch_add(1, std::memory_order_relaxed);
@@ -324,7 +426,7 @@ void ws_session<Stream>::fetch_replay_page() {
       "replay page",
       [self, g, after] {
         auto page = self->app_.messages.events_after(self->principal_.user, g, after, replay_page);
-        asio::post(self->ws_.get_executor(), [self, g, page = std::move(page)]() mutable {
+        asio::post(self->stream_.get_executor(), [self, g, page = std::move(page)]() mutable {
           self->on_replay_page(g, std::move(page));
         });
       },
@@ -394,7 +496,7 @@ void ws_session<Stream>::on_send(protocol::send_frame f) {
   }
   app_.messages.send_async(principal_.user, std::move(*prepared),
                            [self = shared_from_this(), ref](result<service::send_result> r) {
-                             asio::post(self->ws_.get_executor(), [self, r = std::move(r), ref] {
+                             asio::post(self->stream_.get_executor(), [self, r = std::move(r), ref] {
                                if (!r) return self->send_error(r.error(), ref);
                                auto const& e = r->message;
                                self->enqueue(frame_of({{"type", "ack"},
@@ -408,7 +510,7 @@ void ws_session<Stream>::on_send(protocol::send_frame f) {
 
 template <class Stream>
 void ws_session<Stream>::deliver_events(std::vector<event> events) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), events = std::move(events)] {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), events = std::move(events)] {
     for (auto const& e : events) self->on_event(e);
     self->flush();
   });
@@ -429,7 +531,7 @@ void ws_session<Stream>::on_event(event const& e) {
 
 template <class Stream>
 void ws_session<Stream>::deliver_frame(std::shared_ptr<const std::string> frame) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     if (self->state_ == state::ready) self->enqueue(frame);
     // Ephemeral, so bounded.
     else if (self->state_ == state::listing && self->held_frames_.size() < 256) self->held_frames_.push_back(frame);
@@ -441,7 +543,7 @@ void ws_session<Stream>::deliver_frame(std::shared_ptr<const std::string> frame)
 // on_ready, on this strand) will not show.
 template <class Stream>
 void ws_session<Stream>::deliver_presence(std::shared_ptr<const std::string> frame) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), frame = std::move(frame)] {
     if (self->state_ == state::ready) self->enqueue(frame);
   });
 }
@@ -506,7 +608,7 @@ void ws_session<Stream>::do_write() {
     bytes += payload.size();
     ++frames_in_write_;
   }
-  ws_.next_layer().async_write_frames(std::span<const asio::const_buffer>(buffers_),
+  stream_.async_write_frames(std::span<const asio::const_buffer>(buffers_),
                                       beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
 }
 
@@ -540,7 +642,7 @@ void ws_session<Stream>::on_write(beast::error_code ec, std::size_t) {
 
 template <class Stream>
 void ws_session<Stream>::close_with(std::uint16_t code, std::string reason) {
-  asio::post(ws_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
+  asio::post(stream_.get_executor(), [self = shared_from_this(), code, reason = std::move(reason)]() mutable {
     self->start_close(code, std::move(reason));
   });
 }
@@ -555,14 +657,15 @@ void ws_session<Stream>::start_close(std::uint16_t code, std::string reason, boo
   held_frames_.clear();
   reads_wanted_.clear();
   if (!keep_queued) queue_.drop_pending(frames_in_write_);  // frames being written keep their buffers
-  pending_close_ = std::make_unique<websocket::close_reason>(static_cast<websocket::close_code>(code), reason);
+  pending_close_ = std::make_unique<std::pair<std::uint16_t, std::string>>(code, std::move(reason));
   send_close_once_written();
-  // A peer that never reads would hold the close frame behind a stalled write forever.
+  // A peer that never reads would hold the close frame behind a stalled write forever, and
+  // one that never answers it would hold the connection.
   timer_.expires_after(teardown_after);
   timer_.async_wait([self = shared_from_this()](beast::error_code ec) {
     if (!ec) {
       beast::error_code ignored;
-      beast::get_lowest_layer(self->ws_).socket().close(ignored);
+      beast::get_lowest_layer(self->stream_).socket().close(ignored);
     }
   });
 }
@@ -573,9 +676,27 @@ template <class Stream>
 void ws_session<Stream>::send_close_once_written() {
   if (!pending_close_ || frames_in_write_ > 0) return;
   if (!queue_.empty()) return do_write();
-  auto reason = std::move(*pending_close_);
+  auto [code, reason] = std::move(*pending_close_);
   pending_close_.reset();
-  ws_.async_close(reason, [self = shared_from_this()](beast::error_code) {});
+  // The payload: the code, big-endian, then the reason; none at all for 1005 ("no code").
+  std::string payload;
+  if (code != 1005) {
+    payload.push_back(static_cast<char>(code >> 8));
+    payload.push_back(static_cast<char>(code & 0xff));
+    payload.append(reason, 0, 123);
+  }
+  write_control(op_close, payload, [self = shared_from_this()] {
+    self->close_sent_ = true;
+    if (self->client_done_) self->tear_down();
+    // Otherwise the read loop waits for the client's close frame (or the teardown deadline).
+  });
+}
+
+template <class Stream>
+void ws_session<Stream>::tear_down() {
+  using websocket::async_teardown;
+  async_teardown(beast::role_type::server, stream_.next_layer(),
+                 [self = shared_from_this()](beast::error_code) { self->finish(); });
 }
 
 template <class Stream>
@@ -585,6 +706,10 @@ void ws_session<Stream>::finish() {
   state_ = state::closing;
   timer_.cancel();
   write_timer_.cancel();
+  // Ends whatever still waits on the socket (a read, when a write failed), so the session
+  // goes now rather than when the peer next sends something.
+  beast::error_code ignored;
+  beast::get_lowest_layer(stream_).socket().close(ignored);
   app_.hub.remove(this);
   app_.focus.clear(this, user());
 }

@@ -7,16 +7,19 @@
 #include "frame_stream.hpp"
 #include "outgoing_queue.hpp"
 #include "worker_pool.hpp"
+#include "ws_frame_reader.hpp"
 #include "peerchat/protocol/client_frame.hpp"
 #include <boost/asio/steady_timer.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/websocket/stream.hpp>
+#include <array>
 #include <chrono>
 #include <map>
 #include <memory>
+#include <span>
+#include <utility>
 
 namespace peerchat::gateway {
 
@@ -30,6 +33,17 @@ namespace peerchat::gateway {
 // Resume without gaps or duplicates: each resumed group is replayed from the store in
 // pages; live events of a group under replay are held, and released after the replay,
 // skipping every seq already sent.
+//
+// Beast does the opening handshake and nothing more: once it answered 101, the session reads
+// client frames with its own ws_frame_reader and writes every frame itself through
+// frame_stream, so an idle connection holds neither Beast's stream state nor a read buffer;
+// on plain TCP it waits for the socket to become readable before it takes a buffer at all
+// (issue 15, S3).
+//
+// Closing (RFC 6455 section 7): the side that closes first sends a close frame after the
+// frames it keeps; the other answers with one. Once the session has sent its close frame and
+// the client has sent one too (or broke the protocol, or never answers within 5 s), the TCP
+// connection is torn down as Beast did it (shut down, read to the end, close).
 //
 // Stream is boost::beast::tcp_stream or boost::beast::ssl_stream<tcp_stream> (the two
 // instantiations live in ws_session.cpp).
@@ -60,7 +74,18 @@ class ws_session final : public connection, public std::enable_shared_from_this<
 
   void on_accept(boost::beast::error_code ec);
   void do_read();
+  // Plain TCP: the socket has bytes (or an end); they are read without blocking.
+  void on_readable(boost::beast::error_code ec);
   void on_read(boost::beast::error_code ec, std::size_t n);
+  // Whatever arrived, through the frame reader; reads on unless the client is done.
+  void take_bytes(std::span<const std::uint8_t> bytes);
+  void on_client_close(std::uint16_t code);
+  // Keep-alive: a ping after keep_alive of silence, the connection dropped after two.
+  void start_keep_alive();
+  void on_keep_alive(boost::beast::error_code ec);
+  // Writes one control frame (ping, pong, close) in turn with the data frames.
+  template <class Then>
+  void write_control(std::uint8_t opcode, std::string_view payload, Then then);
   void handle_frame(std::string_view text);
   void on_hello(protocol::hello_frame hello);
   void on_authenticated(result<principal> who, std::map<group_id, seq_t> resume);
@@ -99,14 +124,21 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   // frame written.
   void start_close(std::uint16_t code, std::string reason, bool keep_queued = false);
   void send_close_once_written();
+  // Both close frames are out (or the client broke the protocol): shut the TCP connection.
+  void tear_down();
   void finish();
 
   app& app_;
   worker_pool& workers_;
   using std::enable_shared_from_this<ws_session<Stream>>::shared_from_this;
-  boost::beast::websocket::stream<frame_stream<Stream>> ws_;
-  boost::beast::flat_buffer buffer_;
-  boost::asio::steady_timer timer_;  // hello deadline, then the teardown deadline of a close
+  frame_stream<Stream> stream_;
+  // Only until the opening handshake is done.
+  std::unique_ptr<boost::beast::websocket::stream<Stream&>> handshake_;
+  ws_frame_reader reader_;
+  // TLS only: decrypted bytes need a buffer to land in (plain TCP reads into the stack).
+  std::unique_ptr<std::array<std::uint8_t, 4096>> tls_buffer_;
+  // Hello deadline, then keep-alive ticks, then the teardown deadline of a close.
+  boost::asio::steady_timer timer_;
   boost::asio::steady_timer write_timer_;  // the write in flight must end within write_stall
   std::string cookie_token_;
   state state_ = state::awaiting_hello;
@@ -125,9 +157,13 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   bool replay_page_full_ = false;          // so another page may follow
   bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
-  // Set by start_close until the close frame is handed to Beast (a pointer: idle
-  // connections pay 8 bytes for it, not a close_reason's 130).
-  std::unique_ptr<boost::beast::websocket::close_reason> pending_close_;
+  bool heard_since_tick_ = false;  // bytes arrived since the last keep-alive tick
+  bool ping_unanswered_ = false;   // a keep-alive ping went out and nothing came since
+  bool close_sent_ = false;        // our close frame is written
+  bool client_done_ = false;       // the client sent its close frame or broke the protocol
+  // Set by start_close until the close frame is written: its code and reason (a pointer:
+  // idle connections pay 8 bytes for it).
+  std::unique_ptr<std::pair<std::uint16_t, std::string>> pending_close_;
   std::vector<event> held_events_;  // while listing
   std::vector<std::shared_ptr<const std::string>> held_frames_;  // ephemeral frames while listing
   frame_budget budget_;

@@ -46,6 +46,22 @@ class raw_socket {
     }
     return false;
   }
+  // Reads until what came holds `marker` (true) or the deadline passes or the server closes
+  // (false); what came is in `got`.
+  bool read_until(std::string const& marker, std::chrono::milliseconds timeout, std::string& got) {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    char buf[4096];
+    for (int i = 0; i < 10000 && fd_ >= 0; ++i) {  // bounded
+      if (got.find(marker) != std::string::npos) return true;
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{fd_, POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) return false;
+      ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
+      if (n <= 0) return false;
+      got.append(buf, static_cast<std::size_t>(n));
+    }
+    return false;
+  }
   // One HTTP/1.1 request on this connection; the status line of the answer ("" if none).
   std::string request(std::string const& target, std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
     if (!send("GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")) return "";
