@@ -124,6 +124,8 @@ test('save to the library, then find it by search and by tag', { timeout: 180000
   await expectAccessible(a, 'Save to library dialog, desktop');
   await form.getByRole('button', { name: 'Save' }).click();
   await form.waitFor({ state: 'detached' });
+  // The dialog closes first; the toast says the entry is stored.
+  await a.getByText('Saved “Short stand-ups” to the library.').waitFor();
   const entries = list(await server.ok('GET', `/groups/${coaches.id}/library`, { token: tokens.bob }), 'entries');
   assert.equal(entries.length, 1);
   assert.deepEqual(entries[0].tags, ['meetings', 'standup']);
