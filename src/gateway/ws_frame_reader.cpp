@@ -82,11 +82,13 @@ std::optional<ws_incoming> ws_frame_reader::parse_header() {
   if (length == 126) {
     length = (std::uint64_t{header_[2]} << 8) | header_[3];
     at = 4;
+    if (length < 126) return violation(protocol_error, "a payload length not in its shortest form");
   } else if (length == 127) {
     length = 0;
     for (int i = 0; i < 8; ++i) length = (length << 8) | header_[2 + i];
     at = 10;
     if (length >> 63) return violation(protocol_error, "a payload length with its top bit set");
+    if (length < 65536) return violation(protocol_error, "a payload length not in its shortest form");
   }
   std::copy_n(header_.begin() + static_cast<std::ptrdiff_t>(at), 4, mask_.begin());
 
@@ -107,8 +109,9 @@ std::optional<ws_incoming> ws_frame_reader::parse_header() {
     } else {
       return violation(protocol_error, "unknown data opcode");
     }
+    // No reserve() for the declared length: memory follows the bytes that actually arrive, so a
+    // bare header cannot make an idle connection hold max_message_ bytes.
     if (length > max_message_ - message_.size()) return violation(too_big, "message too big");
-    message_.reserve(message_.size() + static_cast<std::size_t>(length));
   }
   remaining_ = length;
   unmasked_ = 0;

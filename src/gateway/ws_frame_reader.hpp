@@ -32,10 +32,11 @@ struct ws_incoming {
 // is in the middle of and the message it is assembling; between messages it owns no memory
 // beyond its own size once release_memory() was called.
 //
-// Enforced as Beast did: frames are masked, RSV bits are 0 (no extension is negotiated), the
-// opcode is known, control frames are whole and at most 125 bytes, continuation frames follow
-// a data frame, a message is at most `max_message_bytes` (1009), text and close reasons are
-// valid UTF-8 (1007), a close code is one a peer may send (1002).
+// Enforced as Beast did: frames are masked, RSV bits are 0 (no extension is negotiated), a
+// payload length is in its shortest encoding, the opcode is known, control frames are whole
+// and at most 125 bytes, continuation frames follow a data frame (all 1002), a message is at
+// most `max_message_bytes` (1009), text and close reasons are valid UTF-8 (1007), a close
+// code is one a peer may send (1002).
 //
 // Thread safety: none (one per connection, used on its strand).
 class ws_frame_reader {

@@ -20,6 +20,7 @@ case "$harness" in
   client_frame_fuzzer) sources=("$root/src/protocol/client_frame.cpp") ;;
   http_target_fuzzer | http_headers_fuzzer) sources=("$root/src/gateway/request_parsing.cpp") ;;
   json_body_fuzzer) sources=("$root/src/service/validation.cpp" "$root/src/service/emoji.cpp") ;;
+  ws_frame_fuzzer) sources=("$root/src/gateway/ws_frame_reader.cpp") ;;
   *) echo "run.sh: no source list for $harness" >&2; exit 2 ;;
 esac
 
