@@ -20,6 +20,7 @@ app::app(config c)
   src.deletion_audience = [this](group_id g, seq_t target) {
     return notifications.deletion_audience(g, target, clock.now());
   };
+  src.any_member_subscribed = [this](group_id g) { return notifications.any_member_subscribed(g); };
   src.subscription_gone = [this](std::int64_t id) { notifications.subscription_gone(id); };
   src.subscription_count = [this] { return notifications.subscription_count(); };
   src.focused = [this](user_id u, group_id g) { return focus.fresh(u, g, clock.now()); };

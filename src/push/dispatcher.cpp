@@ -160,6 +160,7 @@ void dispatcher::run() {
 }
 
 std::vector<dispatcher::job> dispatcher::plan(event const& e) {
+  if (src_.any_member_subscribed && !src_.any_member_subscribed(e.group)) return {};
   auto wire = nlohmann::json::parse(e.wire ? *e.wire : std::string(), nullptr, false);
   if (wire.is_discarded() || !wire.is_object()) return {};
   bool deletion = e.kind == event_kind::message_deleted;

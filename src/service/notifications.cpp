@@ -183,6 +183,17 @@ void notifications::subscription_gone(std::int64_t subscription_id) {
       [](bool) {});
 }
 
+bool notifications::any_member_subscribed(group_id g) {
+  return ctx_.reader.with([&](store::database& db) {
+    auto& st = db.prepare("SELECT EXISTS (SELECT 1 FROM memberships m JOIN push_subscriptions s ON s.user_id = m.user_id "
+                          "WHERE m.group_id = ?1)")
+                   .bind(1, raw(g));
+    bool any = st.step() && st.int64(0) != 0;
+    st.reset();
+    return any;
+  });
+}
+
 std::int64_t notifications::subscription_count() {
   try {
     return ctx_.reader.with([](store::database& db) {

@@ -57,6 +57,12 @@ TEST_F(notifications_audience_test, OnlyMembersWithASubscriptionAndNeverTheSende
   EXPECT_EQ(audience(bob.user.id), std::vector<user_id>{alice.user.id});
 }
 
+TEST_F(notifications_audience_test, AGroupHasSubscribersOnceOneMemberSubscribed) {
+  EXPECT_FALSE(notes().any_member_subscribed(coaches));
+  subscribe(carol);
+  EXPECT_TRUE(notes().any_member_subscribed(coaches));
+}
+
 TEST_F(notifications_audience_test, EverySubscriptionOfARecipientIsListed) {
   subscribe(bob);
   subscribe(bob);

@@ -47,6 +47,9 @@ class PushDispatcher : public store_fixture {
   std::vector<std::int64_t> gone_ids;
   std::mutex mutex;
   std::atomic<bool> carol_focused{false};
+  std::atomic<int> audiences_asked{0};
+  std::atomic<int> subscriptions_asked{0};
+  bool group_has_phones = true;
 
   push::server_keys keys() {
     service::context ctx{writer(), reader(), clock, cfg, {}};
@@ -59,6 +62,7 @@ class PushDispatcher : public store_fixture {
     push::sources src;
     src.message_audience = [this, &server](group_id, seq_t, user_id sender, std::vector<user_id> const& mentioned,
                                            bool question) -> result<service::push_audience> {
+      ++audiences_asked;
       service::push_audience a{"coaches", {}};
       for (auto [u, phone, id] : {std::tuple{bob, &bob_phone, 11}, std::tuple{carol, &carol_phone, 12}}) {
         if (u == sender) continue;
@@ -76,6 +80,10 @@ class PushDispatcher : public store_fixture {
       gone_ids.push_back(id);
     };
     src.focused = [this](user_id u, group_id) { return u == carol && carol_focused; };
+    src.any_member_subscribed = [this](group_id) {
+      ++subscriptions_asked;
+      return group_has_phones;
+    };
     return std::make_unique<push::dispatcher>(cfg.push, keys(), "mailto:admin@example.org", src, clock);
   }
 
@@ -117,6 +125,17 @@ TEST_F(PushDispatcher, PushesEachRecipientButTheSenderWithTheContractsPayloadAnd
   EXPECT_EQ(h["Topic"], got[1].headers["Topic"]);
   EXPECT_TRUE(h["Authorization"].starts_with("vapid t=")) << h["Authorization"];
   EXPECT_EQ(got[0].body.size(), 86u + push::padded_payload_size + 16u);
+}
+
+TEST_F(PushDispatcher, AGroupWhereNobodyHasASubscriptionCostsOneQuestionPerMessage) {
+  push_test_server server([](std::size_t, pushed const&) { return push_answer{201}; });
+  group_has_phones = false;
+  auto d = make(server);
+  d->enqueue({message_event(5, alice, "Who has the drills for Saturday, @bob?", {raw(bob)})});
+  ASSERT_TRUE(eventually([&] { return subscriptions_asked == 1; }));
+  EXPECT_EQ(audiences_asked, 0) << "no audience is worked out for a group without phones";
+  EXPECT_EQ(d->sent + d->failed, 0u);
+  EXPECT_TRUE(server.received().empty());
 }
 
 TEST_F(PushDispatcher, AQuestionIsPushedLikeAMention) {

@@ -30,6 +30,9 @@ struct sources {
                                                bool question)>
       message_audience;
   std::function<result<service::push_audience>(group_id, seq_t target_seq)> deletion_audience;
+  // Whether any member of the group has a subscription; when it says no, the event is not
+  // planned (no JSON parse, no audience). Unset: every event is planned.
+  std::function<bool(group_id)> any_member_subscribed;
   std::function<void(std::int64_t subscription_id)> subscription_gone;
   std::function<bool(user_id, group_id)> focused;  // a fresh focus on that group, any connection
   std::function<std::int64_t()> subscription_count;  // for the gauge; asked every 15 s
