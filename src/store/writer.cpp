@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The writer thread and its group commit.
 #include "peerchat/store/writer.hpp"
+#include "group_commit.hpp"
 #include "peerchat/core/exception_text.hpp"
 #include "peerchat/core/thread_name.hpp"
 #include <algorithm>
@@ -73,22 +74,33 @@ writer::stats writer::statistics() const {
 
 void writer::run() {
   std::vector<job> batch;
+  group_commit grouping;
+  auto last_commit = std::chrono::steady_clock::time_point{};
   for (;;) {
     {
       std::unique_lock lock(mutex_);
       wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
       if (queue_.empty() && stopping_) return;
+      auto const now = std::chrono::steady_clock::now();
+      std::size_t const waiting = queue_.size();
+      std::size_t const company = grouping.company(waiting, now - last_commit);
+      if (company > waiting && !stopping_) {
+        wake_.wait_until(lock, now + group_commit::linger, [&] { return stopping_ || queue_.size() >= company; });
+        grouping.waited(waiting, queue_.size());
+      }
       // Bound the batch so one transaction never holds the lock for long.
       while (!queue_.empty() && batch.size() < 1024) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       }
+      grouping.committed(batch.size());
       stats_.batches++;
       stats_.jobs += batch.size();
       stats_.largest_batch = std::max(stats_.largest_batch, batch.size());
     }
     commit_batch(batch);
     batch.clear();
+    last_commit = std::chrono::steady_clock::now();
   }
 }
 
