@@ -124,7 +124,8 @@ void ws_session<Stream>::take_bytes(std::span<const std::uint8_t> bytes) {
           bad_frame(make_error(errc::bad_request, "binary frames are not supported; send JSON text"), std::nullopt);
         break;
       case ws_incoming::kind::ping:
-        if (!close_sent_ && !pending_close_) write_control(op_pong, item->payload, [] {});
+        // Nothing may follow our close frame, which is on its way once closing began.
+        if (state_ != state::closing) write_control(op_pong, item->payload, [] {});
         break;
       case ws_incoming::kind::pong:
         break;
@@ -132,7 +133,7 @@ void ws_session<Stream>::take_bytes(std::span<const std::uint8_t> bytes) {
         on_client_close(item->code);
         break;
       case ws_incoming::kind::violation:
-        // Closed with the violation's code (1002, 1007 too-bad UTF-8, 1009 too big), as Beast did.
+        // Closed with the violation's code (1002, 1007 bad UTF-8, 1009 too big), as Beast did.
         client_done_ = true;
         if (state_ != state::closing) start_close(item->code, std::string(item->payload));
         else if (close_sent_) tear_down();
@@ -609,7 +610,7 @@ void ws_session<Stream>::do_write() {
     ++frames_in_write_;
   }
   stream_.async_write_frames(std::span<const asio::const_buffer>(buffers_),
-                                      beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
+                             beast::bind_front_handler(&ws_session<Stream>::on_write, shared_from_this()));
 }
 
 template <class Stream>

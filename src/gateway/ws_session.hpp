@@ -161,8 +161,8 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   bool ping_unanswered_ = false;   // a keep-alive ping went out and nothing came since
   bool close_sent_ = false;        // our close frame is written
   bool client_done_ = false;       // the client sent its close frame or broke the protocol
-  // Set by start_close until the close frame is written: its code and reason (a pointer:
-  // idle connections pay 8 bytes for it).
+  // Set by start_close until the close frame is handed to frame_stream: its code and
+  // reason (a pointer: idle connections pay 8 bytes for it).
   std::unique_ptr<std::pair<std::uint16_t, std::string>> pending_close_;
   std::vector<event> held_events_;  // while listing
   std::vector<std::shared_ptr<const std::string>> held_frames_;  // ephemeral frames while listing
