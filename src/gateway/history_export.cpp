@@ -26,11 +26,6 @@ void escape_into(std::string_view s, std::string& out) {
       default: out += c;
     }
 }
-std::string escape(std::string_view s) {
-  std::string out;
-  escape_into(s, out);
-  return out;
-}
 
 std::string utc(millis_t ts, char const* format) {
   std::time_t t = static_cast<std::time_t>(ts / 1000);
