@@ -92,13 +92,16 @@ attachments::attachments(context& ctx)
   for (int i = 0; i < n; ++i) workers_.emplace_back([this] { media_worker(); });
 }
 
-attachments::~attachments() {
+attachments::~attachments() { stop(); }
+
+void attachments::stop() {
   {
     std::lock_guard lock(mutex_);
     stopping_ = true;
   }
   wake_.notify_all();
-  for (auto& t : workers_) t.join();
+  for (auto& t : workers_)
+    if (t.joinable()) t.join();
   // Uploads handed to the writer still call back into this object: wait for the last `done`.
   std::unique_lock lock(mutex_);
   idle_.wait(lock, [this] { return in_flight_ == 0; });

@@ -54,7 +54,12 @@ struct download {
 class attachments {
  public:
   explicit attachments(context& ctx);
-  ~attachments();  // stops the media workers after the uploads they hold
+  ~attachments();  // stop()
+  // Works off the uploads and image jobs queued, joins the media workers and waits for the
+  // uploads handed to the writer, so that no answer is posted after it (the server calls it
+  // before the writer stops and before its I/O context goes). Later uploads are refused.
+  // Idempotent.
+  void stop();
 
   // Before the body: membership (not_found for a non-member or an unknown group), the
   // uploader's budget (rate_limited), a declared Content-Length over max_bytes or over what

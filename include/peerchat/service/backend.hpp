@@ -98,8 +98,12 @@ class backend {
   histogram const& batch_sizes() const { return writer_.batch_sizes; }
   histogram const& commit_seconds() const { return writer_.commit_seconds; }
 
-  // Stops taking writes and commits what is queued. Idempotent.
-  void stop() { writer_.stop(); }
+  // Stops taking writes and commits what is queued. Idempotent. The media workers go first:
+  // their uploads still need the writer, and their answers are posted to I/O threads.
+  void stop() {
+    attachments.stop();
+    writer_.stop();
+  }
 };
 
 }  // namespace peerchat::service
