@@ -12,10 +12,11 @@
 
 namespace peerchat::gateway {
 
-// Writes the header of one unfragmented, unmasked text frame (RFC 6455 §5.2, server to
-// client) for a payload of `size` bytes into `out`; returns the header's length (2, 4 or 10).
-inline std::size_t text_frame_header(std::size_t size, std::array<std::uint8_t, 10>& out) {
-  out[0] = 0x81;  // FIN, opcode 1 (text)
+// Writes the header of one unfragmented, unmasked frame (RFC 6455 §5.2, server to client)
+// with `opcode` for a payload of `size` bytes into `out`; returns the header's length (2, 4
+// or 10; a control frame's payload is at most 125 bytes, so its header is 2).
+inline std::size_t frame_header(std::uint8_t opcode, std::size_t size, std::array<std::uint8_t, 10>& out) {
+  out[0] = static_cast<std::uint8_t>(0x80 | opcode);  // FIN
   if (size < 126) {
     out[1] = static_cast<std::uint8_t>(size);
     return 2;
@@ -29,6 +30,10 @@ inline std::size_t text_frame_header(std::size_t size, std::array<std::uint8_t, 
   out[1] = 127;
   for (int i = 0; i < 8; ++i) out[2 + i] = static_cast<std::uint8_t>(static_cast<std::uint64_t>(size) >> (56 - 8 * i));
   return 10;
+}
+
+inline std::size_t text_frame_header(std::size_t size, std::array<std::uint8_t, 10>& out) {
+  return frame_header(0x1, size, out);
 }
 
 // Beast writes one WebSocket message per system call. A member of a busy group has many

@@ -113,7 +113,6 @@ void ws_session<Stream>::on_read(beast::error_code ec, std::size_t n) {
 template <class Stream>
 void ws_session<Stream>::take_bytes(std::span<const std::uint8_t> bytes) {
   heard_since_tick_ = true;
-  ping_unanswered_ = false;
   while (auto item = reader_.next(bytes)) {
     switch (item->what) {
       case ws_incoming::kind::text:
@@ -158,10 +157,9 @@ template <class Then>
 void ws_session<Stream>::write_control(std::uint8_t opcode, std::string_view payload, Then then) {
   // RFC 6455 section 5.5: a control frame carries at most 125 bytes, unmasked from a server.
   payload = payload.substr(0, 125);
-  auto frame = std::make_shared<std::string>();
-  frame->reserve(2 + payload.size());
-  frame->push_back(static_cast<char>(0x80 | opcode));
-  frame->push_back(static_cast<char>(payload.size()));
+  std::array<std::uint8_t, 10> header;
+  auto frame = std::make_shared<std::string>(reinterpret_cast<char const*>(header.data()),
+                                             frame_header(opcode, payload.size(), header));
   frame->append(payload);
   stream_.async_write_frames(asio::buffer(*frame),
                              [self = shared_from_this(), frame, then = std::move(then)](beast::error_code ec, std::size_t) {
@@ -182,6 +180,7 @@ void ws_session<Stream>::on_keep_alive(beast::error_code ec) {
   if (ec || state_ == state::closing || finished_) return;
   if (heard_since_tick_) {
     heard_since_tick_ = false;
+    ping_unanswered_ = false;
   } else if (ping_unanswered_) {
     spdlog::info("ws: dropping a connection of user {}: silent for {} s after a ping", raw(user()), keep_alive.count());
     beast::error_code ignored;

@@ -158,7 +158,7 @@ class ws_session final : public connection, public std::enable_shared_from_this<
   bool waiting_for_drain_ = false;         // the replay waits for the queue to drain
   bool finished_ = false;
   bool heard_since_tick_ = false;  // bytes arrived since the last keep-alive tick
-  bool ping_unanswered_ = false;   // a keep-alive ping went out and nothing came since
+  bool ping_unanswered_ = false;   // a keep-alive ping went out and nothing came by the next tick
   bool close_sent_ = false;        // our close frame is written
   bool client_done_ = false;       // the client sent its close frame or broke the protocol
   // Set by start_close until the close frame is handed to frame_stream: its code and
