@@ -29,7 +29,7 @@ class Checkpointer : public store_fixture {
 // began, which is what used to keep SQLite from starting the WAL over.
 TEST_F(Checkpointer, UnderSteadyWritingTheWalStartsOverInsteadOfGrowing) {
   std::string const text(4 * 4096, 'n');  // five pages per commit with the row's own
-  constexpr int commits = 2500;           // ≈ 12 500 frames: three times the threshold
+  constexpr int commits = 4000;           // ≈ 20 000 frames: five times the threshold
   std::uintmax_t largest = 0;
   for (int i = 0; i < commits; ++i) {
     auto r = writer().call([&](database& db, event_list&) -> result<int> {
@@ -41,9 +41,12 @@ TEST_F(Checkpointer, UnderSteadyWritingTheWalStartsOverInsteadOfGrowing) {
   }
   EXPECT_EQ(query_int("SELECT count(*) FROM notes"), commits);
   // A frame is a page and its 24-byte header. Past the threshold the WAL holds at most the
-  // commits made while the checkpoint ran; without the restart it held all 12 500 frames.
+  // commits made while a checkpoint ran; without the restart it reached 13 900 frames (a
+  // checkpoint that happens to complete between two transactions restarts it now and then).
+  // How many the commits during a checkpoint add depends on the disk: beside a busy shared
+  // disk 1 250 to 2 050 frames (CI and a stress run, 2026-11-29), hence the bound between.
   std::uintmax_t const frame = 4096 + 24;
-  EXPECT_LT(largest, (store::checkpointer::threshold_pages + 1000) * frame)
+  EXPECT_LT(largest, store::checkpointer::threshold_pages * 5 / 2 * frame)
       << "the WAL reached " << largest / frame << " frames";
 }
 
