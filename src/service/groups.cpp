@@ -11,11 +11,13 @@
 namespace peerchat::service {
 
 namespace {
-// One group as one member sees it. Unread counts others' messages past the read marker.
+// One group as one member sees it. Unread counts others' messages past the read marker, up
+// to 1000 (docs/api.md): counting visits each message, and every connect counts every group
+// of the member, so a large backlog made each connect (and a connect storm) slower.
 constexpr char summary_sql[] =
     "SELECT g.id, g.name, g.topic, g.last_seq, g.created_at, m.role, m.last_read_seq, "
-    "  (SELECT count(*) FROM messages x WHERE x.group_id = g.id AND x.seq > m.last_read_seq "
-    "     AND x.sender_id <> m.user_id AND x.deleted = 0), m.notify_level, m.muted_until, "
+    "  (SELECT count(*) FROM (SELECT 1 FROM messages x WHERE x.group_id = g.id AND x.seq > m.last_read_seq "
+    "     AND x.sender_id <> m.user_id AND x.deleted = 0 LIMIT 1000)), m.notify_level, m.muted_until, "
     "  g.kind, pu.id, pu.username, pu.display_name, pu.deleted_at IS NOT NULL "
     "FROM memberships m JOIN groups g ON g.id = m.group_id "
     // A direct conversation's other person, from its pair: still named ("Deleted user") after

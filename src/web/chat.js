@@ -168,7 +168,7 @@ function renderSidebarList() {
         g.preview?.ts ? h('time', { class: 'group-time' }, formatShort(g.preview.ts)) : null),
       h('span', { class: 'group-item-bottom' },
         h('span', { class: 'group-preview' }, previewText(g)),
-        unread ? h('span', { class: 'badge', 'aria-label': `${plural(unread, 'unread message')}` },
+        unread ? h('span', { class: 'badge', 'aria-label': unread > 99 ? 'More than 99 unread messages' : plural(unread, 'unread message') },
           unread > 99 ? '99+' : String(unread)) : null))));
   };
   // Direct conversations get their own heading below the groups (direct.js starts them).

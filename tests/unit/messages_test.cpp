@@ -452,6 +452,22 @@ TEST_F(Messages, UnreadCountsOthersLiveMessagesPastTheMarker) {
   EXPECT_EQ(unread_of(bob), 1);
 }
 
+// A member back from a long absence: the count stops at 1000 ("1000 or more", docs/api.md), so
+// what each connect costs does not grow with the backlog.
+TEST_F(Messages, UnreadStopsCountingAtAThousand) {
+  say(alice, coaches, "one");
+  // A backlog of 1 004 more of alice's messages, written as the store holds them.
+  exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 1004) "
+       "INSERT INTO messages (group_id, seq, sender_id, client_msg_id, body, created_at) "
+       "SELECT " + id_of(coaches) + ", 4 + i, " + id_of(alice) + ", 'backlog-' || i, 'old news', 0 FROM n");
+  exec("UPDATE groups SET last_seq = 4 + 1004 WHERE id = " + id_of(coaches));
+  EXPECT_EQ(unread_of(bob), 1000);
+  ASSERT_OK(messages().mark_read(bob.user, coaches, 4 + 10));
+  EXPECT_EQ(unread_of(bob), 994);  // exact again below the cap
+  ASSERT_OK(messages().mark_read(bob.user, coaches, 4 + 900));
+  EXPECT_EQ(unread_of(bob), 104);
+}
+
 // ---- history and events --------------------------------------------------------------------
 
 TEST_F(Messages, HistoryPagesNewestFirst) {
