@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The background checkpoint thread.
 #include "peerchat/store/checkpointer.hpp"
+#include "peerchat/core/thread_name.hpp"
 #include "peerchat/store/database.hpp"
 #include <sqlite3.h>
 #include <spdlog/spdlog.h>
@@ -13,9 +14,18 @@ namespace {
 // one's lock: gone a moment later. Each incomplete copy in a row doubles the wait, up to
 // checkpointer::incomplete_retry for a reader that really holds an old snapshot.
 constexpr std::chrono::milliseconds first_incomplete_retry{5};
+
+// A copy slower than this is logged: while the database file's new pages are written back,
+// the writer's fsync of the WAL waits behind them (docs/performance.md, "S1's tail on a large
+// database").
+constexpr auto slow_copy = std::chrono::milliseconds(100);
 }  // namespace
 
-checkpointer::checkpointer(std::filesystem::path file) : file_(std::move(file)), thread_([this] { run(); }) {}
+checkpointer::checkpointer(std::filesystem::path file)
+    : file_(std::move(file)), thread_([this] {
+        name_this_thread("pc-checkpointer");
+        run();
+      }) {}
 
 checkpointer::~checkpointer() { stop(); }
 
@@ -63,9 +73,14 @@ std::optional<std::int64_t> checkpointer::erasure_count(database& db) {
 
 bool checkpointer::copy_wal(database& db) {
   int frames = 0, copied = 0;
+  auto started = std::chrono::steady_clock::now();
   int rc = sqlite3_wal_checkpoint_v2(db.handle(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &frames, &copied);
   if ((rc & 0xff) == SQLITE_BUSY) return true;  // the writer is finishing one itself
   if (rc != SQLITE_OK) throw sqlite_error(rc, sqlite3_errmsg(db.handle()));
+  auto took = std::chrono::steady_clock::now() - started;
+  if (took >= slow_copy)
+    spdlog::info("store: slow checkpoint: {} of {} WAL frames copied in {:.0f} ms", copied, frames,
+                 std::chrono::duration<double, std::milli>(took).count());
   if (copied < frames) return false;
   bulk_copied_.store(true, std::memory_order_release);
   return true;

@@ -146,12 +146,14 @@ void writer::commit_batch(std::vector<job>& batch) {
       db_.reset_all();
     }
     auto index_done = std::chrono::steady_clock::now();
+    auto const checkpoints_before = checkpointer_.restarts_prepared();
     tx.commit();
     committed = true;
     auto now = std::chrono::steady_clock::now();
     if (now - started >= slow_commit)
-      spdlog::info("store: slow commit: {:.1f} ms for {} jobs (statements {:.1f} ms, index step {:.1f} ms, COMMIT {:.1f} ms)",
-                   ms(now - started), batch.size(), ms(jobs_done - started), ms(index_done - jobs_done), ms(now - index_done));
+      spdlog::info("store: slow commit: {:.1f} ms for {} jobs (statements {:.1f} ms, index step {:.1f} ms, COMMIT {:.1f} ms{})",
+                   ms(now - started), batch.size(), ms(jobs_done - started), ms(index_done - jobs_done), ms(now - index_done),
+                   checkpointer_.restarts_prepared() != checkpoints_before ? ", with the end of a checkpoint" : "");
   } catch (...) {
     spdlog::error("store: commit of {} jobs failed: {}", batch.size(), describe(std::current_exception()));
   }
