@@ -25,9 +25,6 @@ constexpr int replay_page = 500;
 constexpr std::size_t frames_per_write = 32;
 constexpr std::size_t bytes_per_write = 256 * 1024;
 constexpr auto teardown_after = std::chrono::seconds(5);
-// Silence this long brings a ping; as long again after it, the connection is dropped (a dead
-// peer, a phone gone out of coverage). Beast's idle_timeout of 60 s did the same.
-constexpr auto keep_alive = std::chrono::seconds(30);
 constexpr std::uint8_t op_close = 0x8, op_ping = 0x9, op_pong = 0xA;
 
 template <class Stream>
@@ -170,7 +167,9 @@ void ws_session<Stream>::write_control(std::uint8_t opcode, std::string_view pay
 
 template <class Stream>
 void ws_session<Stream>::start_keep_alive() {
-  timer_.expires_after(keep_alive);
+  // limits.keep_alive of silence brings a ping; as long again after it, the connection is
+  // dropped (a dead peer, a phone gone out of coverage). Beast's idle_timeout did the same.
+  timer_.expires_after(app_.cfg.limits.keep_alive);
   timer_.async_wait(beast::bind_front_handler(&ws_session<Stream>::on_keep_alive, shared_from_this()));
 }
 
@@ -182,7 +181,8 @@ void ws_session<Stream>::on_keep_alive(beast::error_code ec) {
     heard_since_tick_ = false;
     ping_unanswered_ = false;
   } else if (ping_unanswered_) {
-    spdlog::info("ws: dropping a connection of user {}: silent for {} s after a ping", raw(user()), keep_alive.count());
+    spdlog::info("ws: dropping a connection of user {}: silent for {} s after a ping", raw(user()),
+                 app_.cfg.limits.keep_alive.count());
     beast::error_code ignored;
     beast::get_lowest_layer(stream_).socket().close(ignored);  // the pending read ends it
     return;

@@ -15,9 +15,8 @@ namespace {
 // checkpointer::incomplete_retry for a reader that really holds an old snapshot.
 constexpr std::chrono::milliseconds first_incomplete_retry{5};
 
-// A copy slower than this is logged: while the database file's new pages are written back,
-// the writer's fsync of the WAL waits behind them (docs/performance.md, "S1's tail on a large
-// database").
+// A copy slower than this is logged, beside the writer's slow commits: what makes S1's tail
+// (docs/performance.md, "S1's tail while the log grows").
 constexpr auto slow_copy = std::chrono::milliseconds(100);
 }  // namespace
 

@@ -103,5 +103,49 @@ TEST_F(ws_closing_test, AFragmentedPingClosesWith1002AndTheServerGoesOn) {
   EXPECT_TRUE(upgrade(next));
 }
 
+// Keep-alive with a two-second interval (a client under a sanitizer on a busy machine still
+// answers within it): a ping after a silent interval, the connection dropped after a second
+// silent one, and kept while the client answers.
+class ws_keep_alive_test : public ws_closing_test {
+ protected:
+  void SetUp() override {
+    srv.config().limits.keep_alive = 2s;
+    srv.start();
+    srv.create_user("alice");
+  }
+  // Upgrades and says hello as alice; true once `ready` came. What came is in `got`.
+  bool ready(raw_socket& s, std::string& got) {
+    std::string hello = R"({"type":"hello","token":")" + srv.token("alice") + R"("})";
+    return upgrade(s) && hello.size() < 126 && s.send(client_frame(0x1, hello)) &&
+           s.read_until(R"("type":"ready")", 5s, got);
+  }
+  static inline std::string const server_ping{"\x89\x00", 2};
+};
+
+TEST_F(ws_keep_alive_test, ASilentClientGetsAPingAndIsDroppedWhenItStaysSilent) {
+  raw_socket s(srv.port());
+  std::string got;
+  ASSERT_TRUE(ready(s, got));
+  ASSERT_TRUE(s.read_until(server_ping, 10s, got)) << "no ping after a silent interval";
+  EXPECT_TRUE(got.ends_with(server_ping));  // a frame of its own, the last thing sent
+  std::string rest;
+  EXPECT_TRUE(s.wait_closed(10s, &rest)) << "still open after a second silent interval";
+  EXPECT_EQ(rest, "");  // dropped: a peer that does not answer would not read a close frame
+}
+
+TEST_F(ws_keep_alive_test, AClientThatAnswersItsPingsStaysConnected) {
+  raw_socket s(srv.port());
+  std::string got;
+  ASSERT_TRUE(ready(s, got));
+  for (int ping = 0; ping < 2; ++ping) {  // the second comes after a silent client was dropped
+    std::string next;
+    ASSERT_TRUE(s.read_until(server_ping, 10s, next)) << "ping " << ping;
+    ASSERT_TRUE(s.send(client_frame(0xA, "")));
+  }
+  ASSERT_TRUE(s.send(client_frame(0x1, R"({"type":"ping"})")));
+  std::string answer;
+  EXPECT_TRUE(s.read_until(R"({"type":"pong"})", 5s, answer));
+}
+
 }  // namespace
 }  // namespace peerchat::test

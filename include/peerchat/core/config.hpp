@@ -20,6 +20,9 @@ struct limits {
   double login_per_minute = 10;             // per username and per client address
   int invalid_frames_in_row = 20;           // then close 1008
   std::chrono::seconds hello_timeout{10};
+  // After this much silence a WebSocket gets a ping; after as much again without a byte
+  // from the client, the connection is dropped (a phone gone from the network).
+  std::chrono::seconds keep_alive{30};
   std::chrono::seconds write_stall{30};
   std::int64_t session_days = 30;
   // Connections and HTTP requests. A phone in normal use holds 1 WebSocket and at most a few

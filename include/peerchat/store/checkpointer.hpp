@@ -29,7 +29,8 @@ class database;
 // once this thread has copied the bulk, the writer's next WAL hook copies the last few frames
 // itself, between its transactions, as SQLite's own automatic checkpoint would; its next
 // transaction then starts the WAL over. If a reader holds an old snapshot and the copy stays
-// incomplete, the thread waits `incomplete_retry` before it tries again.
+// incomplete, the thread waits before it tries again: 5 ms at first, doubling up to
+// `incomplete_retry` while the copy stays incomplete.
 //
 // Erasure: a deleted message's text is zeroed in the database's pages (secure_delete), but
 // the WAL still holds the frames written before, and a PASSIVE checkpoint never shortens
@@ -67,7 +68,8 @@ class checkpointer {
 
   // TRUNCATE checkpoints that completed (for tests and /metrics).
   std::uint64_t truncations() const { return truncations_.load(std::memory_order_relaxed); }
-  // Checkpoints the writer finished so that its next transaction starts the WAL over.
+  // Checkpoints the writer finished so that its next transaction starts the WAL over (the
+  // writer's slow-commit log says when a commit included one).
   std::uint64_t restarts_prepared() const { return restarts_prepared_.load(std::memory_order_relaxed); }
 
  private:
