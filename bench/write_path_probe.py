@@ -88,8 +88,8 @@ def send_one_row(db, g, u, cmid, body, ts):
     row = db.execute("INSERT INTO log (group_id, seq, ts, kind, sender_id, body, data, idem) "
                      "VALUES (?, ?, ?, 'message', ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING seq",
                      (g, seq, ts, u, body, wire(g, seq, ts, u, body, cmid, seq), idem)).fetchone()
-    db.execute("RELEASE job" if row else "ROLLBACK TO job")
-    if not row: db.execute("RELEASE job")
+    if not row: db.execute("ROLLBACK TO job")  # a retry: its seq is given back
+    db.execute("RELEASE job")
 
 def run(name, schema, send, args):
     path = os.path.join(args.dir, name + ".db")
