@@ -155,8 +155,8 @@ void ws_session<Stream>::write_control(std::uint8_t opcode, std::string_view pay
   // RFC 6455 section 5.5: a control frame carries at most 125 bytes, unmasked from a server.
   payload = payload.substr(0, 125);
   std::array<std::uint8_t, 10> header;
-  auto frame = std::make_shared<std::string>(reinterpret_cast<char const*>(header.data()),
-                                             frame_header(opcode, payload.size(), header));
+  std::size_t const header_size = frame_header(opcode, payload.size(), header);
+  auto frame = std::make_shared<std::string>(reinterpret_cast<char const*>(header.data()), header_size);
   frame->append(payload);
   stream_.async_write_frames(asio::buffer(*frame),
                              [self = shared_from_this(), frame, then = std::move(then)](beast::error_code ec, std::size_t) {
