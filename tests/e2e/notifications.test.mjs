@@ -49,6 +49,38 @@ function shownNotifications(worker) {
     .map((n) => ({ title: n.title, body: n.body, tag: n.tag, data: n.data })));
 }
 
+/**
+ * A function that delivers a push through the DevTools protocol and resolves once the worker's
+ * push event has completed. ServiceWorker.deliverPushMessage answers before the event is even
+ * dispatched and drops any failure (Chromium hands it a no-op callback), so the test waits on
+ * the Background Services domain's record of the event instead, and looks at the notifications
+ * only once the event is over (CI once saw none at all when it polled from the moment of
+ * delivery). A push that was never dispatched is delivered again, at most twice; a push event
+ * that ran and failed fails the test.
+ */
+async function pushDeliverer(cdp, origin, registrationId) {
+  const seen = [];
+  const statuses = [];
+  cdp.on('BackgroundService.backgroundServiceEventReceived', ({ backgroundServiceEvent: e }) => {
+    seen.push(e.eventName);
+    if (e.eventName === 'Push event completed') statuses.push(e.eventMetadata.find((m) => m.key === 'Status')?.value);
+  });
+  await cdp.send('BackgroundService.startObserving', { service: 'pushMessaging' });
+  await cdp.send('BackgroundService.setRecording', { shouldRecord: true, service: 'pushMessaging' });
+  return async (payload) => {
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      const before = statuses.length;
+      await cdp.send('ServiceWorker.deliverPushMessage', { origin, registrationId, data: JSON.stringify(payload) });
+      const status = await eventually(() => statuses[before], { timeoutMs: 10000, what: 'the push event to complete' })
+        .catch(() => null);
+      if (status === 'Success') return;
+      if (status) throw new Error(`the push event ended with ${status}; push events so far: ${seen.join(', ')}`);
+      console.log(`# push delivery ${attempt} of ${payload.type} ${payload.seq} never completed; events so far: ${seen.join(', ')}`);
+    }
+    throw new Error(`no push event completed in three deliveries; push events so far: ${seen.join(', ')}`);
+  };
+}
+
 test('a push shows a notification, one per group; a deletion removes it; a click opens the message', { timeout: 120000 }, async () => {
   const { context, page } = await newPage(browser, { viewport: { width: 1280, height: 800 } });
   await context.grantPermissions(['notifications'], { origin: server.url });
@@ -66,8 +98,7 @@ test('a push shows a notification, one per group; a deletion removes it; a click
   // The worker shows nothing while a window of the app is in front: wait until it knows none is.
   await eventually(() => worker.evaluate(async () => (await self.clients.matchAll({ type: 'window', includeUncontrolled: true })).length === 0),
     { timeoutMs: 10000, what: 'the closed page to leave the worker’s clients' });
-  const deliver = (payload) => cdp.send('ServiceWorker.deliverPushMessage',
-    { origin: server.url, registrationId: regId, data: JSON.stringify(payload) });
+  const deliver = await pushDeliverer(cdp, server.url, regId);
 
   const first = await post(server, tokens.alice, coaches.id, 'Is the room booked for Thursday?');
   await deliver({
