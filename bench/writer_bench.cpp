@@ -15,12 +15,14 @@
 #include "peerchat/store/reader.hpp"
 #include "peerchat/store/writer.hpp"
 #include <sys/resource.h>
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <mutex>
+#include <random>
 #include <string>
 #include <unistd.h>
 
@@ -36,14 +38,17 @@ struct options {
   int members = 10;
   int messages = 100000;
   int inflight = 1000;
+  std::string ids = "counter";  // how client_msg_ids are made: counter, random (UUID v4), time (UUID v7)
 };
 
 void usage() {
   std::cerr << "usage: peerchat_writer_bench [--dir DIR] [--keep] [--groups N] [--members N]\n"
-               "                             [--messages N] [--inflight N]\n"
+               "                             [--messages N] [--inflight N] [--ids counter|random|time]\n"
                "  Without --dir a temp dir is made and removed. With --dir an existing database is\n"
                "  reused (its users wb_*_* and groups are created once), so a run can start from a\n"
-               "  large log.\n";
+               "  large log. --ids: each send's client_msg_id is the run's id and a counter (the\n"
+               "  default), a random UUID (v4, as the web client made them until 2026-11-29) or a UUID v7\n"
+               "  (the time in milliseconds, then random bits, as it makes them now).\n";
 }
 
 options parse(int argc, char** argv) {
@@ -63,12 +68,36 @@ options parse(int argc, char** argv) {
     else if (a == "--members") o.members = std::stoi(value());
     else if (a == "--messages") o.messages = std::stoi(value());
     else if (a == "--inflight") o.inflight = std::stoi(value());
+    else if (a == "--ids") o.ids = value();
     else {
       usage();
       std::exit(a == "--help" ? 0 : 2);
     }
   }
+  if (o.ids != "counter" && o.ids != "random" && o.ids != "time") {
+    usage();
+    std::exit(2);
+  }
   return o;
+}
+
+// A UUID in its text form: version 4 (random) or version 7 (milliseconds since 1970 in the
+// first 48 bits, then random), as RFC 9562 lays them out.
+std::string uuid(bool time_ordered, std::mt19937_64& random) {
+  std::uint64_t hi = random(), lo = random();
+  if (time_ordered) {
+    auto ms = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                             std::chrono::system_clock::now().time_since_epoch()).count());
+    hi = (ms << 16) | 0x7000 | (hi & 0x0fff);
+  } else {
+    hi = (hi & ~std::uint64_t{0xf000}) | 0x4000;
+  }
+  lo = (lo & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char text[37];
+  std::snprintf(text, sizeof text, "%08x-%04x-%04x-%04x-%012llx", static_cast<unsigned>(hi >> 32),
+                static_cast<unsigned>(hi >> 16) & 0xffff, static_cast<unsigned>(hi) & 0xffff,
+                static_cast<unsigned>(lo >> 48), static_cast<unsigned long long>(lo & 0xffffffffffffULL));
+  return text;
 }
 
 double cpu_seconds() {
@@ -154,6 +183,9 @@ int main(int argc, char** argv) {
   int in_flight = 0, acked = 0, failed = 0;
   std::string body(100, 'x');
   std::string run_id = std::to_string(std::chrono::steady_clock::now().time_since_epoch().count());
+  std::mt19937_64 random(std::random_device{}());
+  std::vector<double> latency_ms;  // send to ack, per message
+  latency_ms.reserve(static_cast<std::size_t>(o.messages));
 
   double cpu0 = cpu_seconds();
   auto t0 = std::chrono::steady_clock::now();
@@ -165,14 +197,18 @@ int main(int argc, char** argv) {
     }
     std::size_t g = static_cast<std::size_t>(i % o.groups);
     auto const& who = r.members[g][static_cast<std::size_t>((i / o.groups) % o.members)];
-    service::send_request req{r.groups[g], body, run_id + "-" + std::to_string(i), std::nullopt, {}};
+    std::string id = o.ids == "counter" ? run_id + "-" + std::to_string(i) : uuid(o.ids == "time", random);
+    service::send_request req{r.groups[g], body, std::move(id), std::nullopt, {}};
+    auto sent_at = std::chrono::steady_clock::now();
     auto checked = messages.prepare_send(who, std::move(req));
     if (!checked) {
       std::cerr << "rejected: " << checked.error().message << "\n";
       return 1;
     }
-    messages.send_async(who, std::move(*checked), [&](result<service::send_result> sent) {
+    messages.send_async(who, std::move(*checked), [&, sent_at](result<service::send_result> sent) {
+      auto took = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - sent_at).count();
       std::lock_guard lock(mutex);
+      latency_ms.push_back(took);
       --in_flight;
       (sent && sent->created ? acked : failed)++;
       changed.notify_all();
@@ -196,9 +232,17 @@ int main(int argc, char** argv) {
   std::printf("batches     %.0f transactions, mean batch %.1f, largest %zu\n", batches, jobs / batches,
               after.largest_batch);
   std::printf("cpu         %.2f s (%.1f us per message)\n", cpu, cpu / acked * 1e6);
+  std::sort(latency_ms.begin(), latency_ms.end());
+  auto percentile = [&](double p) {
+    return latency_ms.empty() ? 0.0 : latency_ms[static_cast<std::size_t>(p * static_cast<double>(latency_ms.size() - 1))];
+  };
+  std::printf("latency     send to ack: p50 %.2f ms, p99 %.2f ms, max %.2f ms (client_msg_ids: %s)\n", percentile(0.5),
+              percentile(0.99), percentile(1.0), o.ids.c_str());
   std::printf("JSON {\"messages\":%d,\"failed\":%d,\"seconds\":%.3f,\"messages_per_s\":%.0f,\"transactions\":%.0f,"
-              "\"mean_batch\":%.1f,\"largest_batch\":%zu,\"cpu_s\":%.3f}\n",
-              acked, failed, seconds, acked / seconds, batches, jobs / batches, after.largest_batch, cpu);
+              "\"mean_batch\":%.1f,\"largest_batch\":%zu,\"cpu_s\":%.3f,\"p50_ms\":%.3f,\"p99_ms\":%.3f,"
+              "\"max_ms\":%.3f,\"ids\":\"%s\"}\n",
+              acked, failed, seconds, acked / seconds, batches, jobs / batches, after.largest_batch, cpu, percentile(0.5),
+              percentile(0.99), percentile(1.0), o.ids.c_str());
   if (temp && !o.keep) fs::remove_all(o.dir);
   return failed == 0 ? 0 : 1;
 }
