@@ -162,11 +162,22 @@ export function snippetNodes(snippet) {
   return frag;
 }
 
-/** A random UUID; crypto.randomUUID only exists in secure contexts (not plain http on a LAN). */
+/**
+ * A UUID version 7 (RFC 9562): the time in milliseconds in its first 48 bits, then random bits.
+ * It names a message being sent (its client_msg_id). Ids that grow with time are added at the
+ * end of the server's idempotency index, where the page is already in memory; random ones
+ * (version 4, used until 2026-11-29) land anywhere in it, and on a large database each send
+ * then waited for a page read (docs/performance.md). crypto.getRandomValues works on plain http
+ * too, where crypto.randomUUID does not exist.
+ */
 export function uuid() {
-  if (globalThis.crypto?.randomUUID) return crypto.randomUUID();
   const b = crypto.getRandomValues(new Uint8Array(16));
-  b[6] = (b[6] & 0x0f) | 0x40;
+  let ms = Date.now();
+  for (let i = 5; i >= 0; i -= 1) {
+    b[i] = ms % 256;
+    ms = Math.floor(ms / 256);
+  }
+  b[6] = (b[6] & 0x0f) | 0x70;
   b[8] = (b[8] & 0x3f) | 0x80;
   const hex = [...b].map((x) => x.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;

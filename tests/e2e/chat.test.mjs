@@ -41,6 +41,7 @@ after(async () => {
 });
 
 test('two people chat both ways, see typing, a reaction and a mention', { timeout: 120000 }, async () => {
+  const startedAt = Date.now();
   const a = alice.page;
   const b = bob.page;
   await sendMessage(a, 'Hi Bob, are you ready for Thursday?');
@@ -72,6 +73,15 @@ test('two people chat both ways, see typing, a reaction and a mention', { timeou
   const m = stored.find((x) => x.body === 'Yes! @alice see you there');
   assert.ok(m, 'Bob’s message is stored');
   assert.deepEqual(m.reactions['👍'], [(await server.ok('GET', '/me', { token: tokens.alice })).id]);
+
+  // Each browser named its message with a UUID v7: the time of sending first, so ids grow with
+  // time and land at the end of the server's idempotency index (docs/performance.md).
+  for (const body of ['Hi Bob, are you ready for Thursday?', 'Yes! @alice see you there']) {
+    const id = stored.find((x) => x.body === body).client_msg_id;
+    assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    const ms = parseInt(id.replaceAll('-', '').slice(0, 12), 16);
+    assert.ok(ms >= startedAt && ms <= Date.now(), `the id's time ${ms} is the time it was sent`);
+  }
 });
 
 test('reply, edit and delete show up for the other person', { timeout: 120000 }, async () => {
