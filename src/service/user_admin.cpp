@@ -7,6 +7,7 @@
 #include "peerchat/service/event_log.hpp"
 #include "peerchat/service/invites.hpp"
 #include "peerchat/service/membership.hpp"
+#include "peerchat/service/profiles.hpp"
 #include "peerchat/service/validation.hpp"
 #include <nlohmann/json.hpp>
 #include <tuple>
@@ -252,8 +253,9 @@ result<login_result> user_admin::use_code(std::string_view code, std::string_vie
     ended_sessions = end_sessions_of(db, u);  // every old session: the password they knew is gone
     auto& who = db.prepare("SELECT id, username, display_name, is_admin FROM users WHERE id = ?1").bind(1, raw(u));
     who.step();
-    user person{u, who.text(1), who.text(2), who.int64(3) != 0};
+    user person{u, who.text(1), who.text(2), who.int64(3) != 0, {}, 0};
     who.reset();
+    load_profile(db, person);  // the answer's user carries the about line and avatar, as a login's does
     session_id sid{};
     std::string token = create_session(db, u, now, days, &sid);
     return login_result{std::move(token), std::move(person), sid};

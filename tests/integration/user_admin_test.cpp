@@ -227,6 +227,7 @@ TEST_F(user_admin_test, TheLastEnabledAdminCanBeNeitherDisabledNorUnmadeNorDelet
 TEST_F(user_admin_test, AResetLinkSetsANewPasswordOnceAndEndsEveryOldSession) {
   auto bob_ws = srv.connect("bob");
   std::string old_token = srv.token("bob");
+  ASSERT_STATUS(srv.http().patch(test_server::api("/me"), {{"about", "Implementer, Denver"}}, old_token), 200);
 
   auto link = admin_post(user_path("bob") + "/reset-link", json::object());
   ASSERT_STATUS(link, 201);
@@ -244,6 +245,7 @@ TEST_F(user_admin_test, AResetLinkSetsANewPasswordOnceAndEndsEveryOldSession) {
   auto used = srv.http().post(test_server::api("/account/reset/" + code), {{"new_password", "bobs-new-password"}});
   ASSERT_STATUS(used, 201);
   EXPECT_EQ(used.json()["user"]["username"], "bob");
+  EXPECT_EQ(used.json()["user"]["about"], "Implementer, Denver");  // the signed-in user as a login gives it
 
   auto end = bob_ws->read_close(5s);
   EXPECT_EQ(end.code, 4001) << end.error;

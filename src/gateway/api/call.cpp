@@ -4,12 +4,12 @@
 
 namespace peerchat::gateway::api {
 
-api_reply json_reply(int status, std::string body) { return {status, std::move(body), {}}; }
-api_reply json_reply(int status, ojson const& j) { return {status, j.dump(), {}}; }
-api_reply no_content() { return {204, {}, {}}; }
+api_reply json_reply(int status, std::string body) { return {status, std::move(body), {}, {}}; }
+api_reply json_reply(int status, ojson const& j) { return {status, j.dump(), {}, {}}; }
+api_reply no_content() { return {204, {}, {}, {}}; }
 
 api_reply error_reply(error const& e) {
-  api_reply r{http_status(e.code), protocol::error_body(e), {}};
+  api_reply r{http_status(e.code), protocol::error_body(e), {}, {}};
   if (e.code == errc::rate_limited)
     r.headers.emplace_back("Retry-After", std::to_string((e.retry_after_ms + 999) / 1000));
   return r;

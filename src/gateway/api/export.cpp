@@ -19,7 +19,7 @@ api_reply get_export(call& c) {
     auto source = std::make_shared<history_export>(c.a, who, std::move(*d),
                                                    format == "json" ? export_format::json : export_format::html,
                                                    c.a.clock.now());
-    api_reply r{200, {}, {}};
+    api_reply r{200, {}, {}, {}};
     r.headers.emplace_back("Content-Type", format == "json" ? "application/json; charset=utf-8" : "text/html; charset=utf-8");
     r.headers.emplace_back("Content-Disposition", "attachment; filename=\"" + source->file_name() + "\"");
     if (format == "html")  // never run as a page of ours, should a browser show it inline

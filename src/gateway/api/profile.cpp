@@ -48,7 +48,7 @@ api_reply get_avatar(call& c) {
   std::string etag = "\"avatar-" + std::to_string(image->updated_at) + "-" + std::to_string(px) + "\"";
   auto v = c.query.find("v");
   bool versioned = v != c.query.end() && v->second == std::to_string(image->updated_at);
-  api_reply reply{200, {}, {}};
+  api_reply reply{200, {}, {}, {}};
   reply.headers.emplace_back("ETag", etag);
   reply.headers.emplace_back("Cache-Control", versioned ? "private, max-age=31536000, immutable" : "private, no-cache");
   if (c.req.if_none_match == etag) {
