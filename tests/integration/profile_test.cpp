@@ -63,6 +63,9 @@ class profile_test : public coaches_test {
     request_options o;
     if (!who.empty()) o.token = srv.token(who);
     o.headers = {{"Content-Type", type}};
+    // libvips' first picture in a process took over 10 s under ThreadSanitizer beside other
+    // tests (the answer timed out); the upload tests allow 60 s, as attachments_binary does.
+    o.timeout = std::chrono::seconds(60);
     return srv.http().request_raw(http::verb::put, test_server::api("/me/avatar"), std::move(bytes), o);
   }
   http_response get_avatar(std::string const& as, std::int64_t user, std::string const& query = "", header_list headers = {}) {
