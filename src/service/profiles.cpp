@@ -15,6 +15,15 @@ void load_profile(store::database& db, user& u) {
   st.reset();
 }
 
+std::optional<user> load_user(store::database& db, user_id id) {
+  auto& st = db.prepare("SELECT username, display_name, is_admin FROM users WHERE id = ?1").bind(1, raw(id));
+  if (!st.step()) return std::nullopt;
+  user u{id, st.text(0), st.text(1), st.int64(2) != 0, {}, 0};
+  st.reset();
+  load_profile(db, u);
+  return u;
+}
+
 result<std::string> check_about(std::string_view s) {
   if (!text::valid_utf8(s)) return make_error(errc::bad_request, "about is not valid UTF-8");
   auto t = text::trim(s);
@@ -32,12 +41,9 @@ profiles::profiles(context& ctx) : ctx_(ctx) {}
 
 result<user> profiles::get(user_id id) {
   return ctx_.reader.with([&](store::database& db) -> result<user> {
-    auto& st = db.prepare("SELECT username, display_name, is_admin FROM users WHERE id = ?1").bind(1, raw(id));
-    if (!st.step()) return make_error(errc::not_found, "no such user");
-    user u{id, st.text(0), st.text(1), st.int64(2) != 0, {}, 0};
-    st.reset();
-    load_profile(db, u);
-    return u;
+    auto u = load_user(db, id);
+    if (!u) return make_error(errc::not_found, "no such user");
+    return std::move(*u);
   });
 }
 

@@ -251,11 +251,8 @@ result<login_result> user_admin::use_code(std::string_view code, std::string_vie
     db.prepare("UPDATE users SET password_hash = ?2 WHERE id = ?1").bind(1, raw(u)).bind(2, password_hash).exec();
     db.prepare("DELETE FROM account_codes WHERE user_id = ?1").bind(1, raw(u)).exec();  // single use
     ended_sessions = end_sessions_of(db, u);  // every old session: the password they knew is gone
-    auto& who = db.prepare("SELECT id, username, display_name, is_admin FROM users WHERE id = ?1").bind(1, raw(u));
-    who.step();
-    user person{u, who.text(1), who.text(2), who.int64(3) != 0, {}, 0};
-    who.reset();
-    load_profile(db, person);  // the answer's user carries the about line and avatar, as a login's does
+    // The answer's user carries the about line and avatar, as a login's does.
+    user person = load_user(db, u).value();  // the code's row names an existing user (foreign key)
     session_id sid{};
     std::string token = create_session(db, u, now, days, &sid);
     return login_result{std::move(token), std::move(person), sid};

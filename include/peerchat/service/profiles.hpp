@@ -15,6 +15,10 @@ namespace peerchat::service {
 // Fills u.about and u.avatar_at from the store (any connection, any thread that holds it).
 void load_profile(store::database& db, user& u);
 
+// The user as clients see them (with the profile), read on the given connection; nullopt for
+// an unknown id.
+std::optional<user> load_user(store::database& db, user_id id);
+
 // 0–140 characters after trimming, one line: no control characters (C0, DEL, C1).
 result<std::string> check_about(std::string_view s);
 
