@@ -26,9 +26,11 @@ The server's threads carry their job in their names (pc-io, pc-writer, pc-checkp
 worker pool's keep the process name). A build from before the threads were named (2026-11-29)
 has every thread named after the process; the threads are then told apart by what they ran:
 the one that wrote the most WAL frames is the writer, the one that checkpointed most the
-checkpointer, the one most in the reactor and the WebSocket sessions the I/O thread. Within a thread, samples are put into one of:
-kernel (syscalls: the socket, WAL writes, fsync), SQLite (the vendored C code: symbols without
-'::'), JSON (nlohmann), Boost (Asio, Beast, result), our code (peerchat::), and libc/allocator.
+checkpointer, the one most in the reactor and the WebSocket sessions the I/O thread.
+
+Within a thread, samples are put into one of: kernel (syscalls: the socket, WAL writes, fsync),
+SQLite (the vendored C code: symbols without '::'), JSON (nlohmann), Boost (Asio, Beast,
+result), our code (peerchat::), and libc/allocator.
 The split is by the sampled function itself, not its callers: a memcpy called by SQLite is
 counted as libc. It is an approximation, good for "where does a message's CPU go".
 """
